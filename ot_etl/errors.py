@@ -5,11 +5,11 @@
     OtEtlError
     ├── ConfigError              bad or missing configuration (credentials, options)
     │   └── UnknownRecordTypeError   a record type name that resolves to nothing
-    ├── MappingError             a mapping file with problems (all of them, with YAML paths)
+    ├── MappingError             a mapping file with problems (all, with YAML paths)
     ├── InputFileError           a spreadsheet that cannot be read (file, row, column)
     └── ApiError                 the server answered with a refusal, or not at all
-        ├── BadRequestError      400: the request itself was wrong (message from the body)
-        ├── AuthError            401/403: credentials or role (names email + record type)
+        ├── BadRequestError      400: the request itself was wrong
+        ├── AuthError            401/403: credentials or role (names the email)
         ├── NotFoundError        404: no such record or route
         ├── ConflictError        409: data validation failed (list of ValidationResult)
         └── UnavailableError     429, 5xx, timeouts, dropped connections: retriable
@@ -106,7 +106,11 @@ class ValidationResult:
         return cls(str(name), str(raw.get("Message", "")), _opt_str(value))
 
     def __str__(self) -> str:
-        return f"{self.property_name}: {self.message}" if self.property_name else self.message
+        return (
+            f"{self.property_name}: {self.message}"
+            if self.property_name
+            else self.message
+        )
 
 
 def _opt_str(value: Any) -> str | None:
@@ -172,7 +176,12 @@ class UnavailableError(ApiError):
     retriable = True
 
     def __init__(
-        self, message: str, *, retry_after: float | None = None, sent: bool = True, **kw: Any
+        self,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        sent: bool = True,
+        **kw: Any,
     ) -> None:
         self.retry_after = retry_after
         self.sent = sent

@@ -1,0 +1,21 @@
+"""The `ot-etl` command line. Each command lives in its own module here."""
+
+from __future__ import annotations
+
+import click
+
+from ot_etl import __version__
+from ot_etl.cli.common import setup_logging
+from ot_etl.cli.types_cmd import types_command
+
+
+@click.group()
+@click.version_option(__version__, prog_name="ot-etl")
+@click.option("-v", "--verbose", count=True, help="Log progress (INFO) to stderr.")
+@click.option("--debug", is_flag=True, help="Log request detail; show tracebacks.")
+def main(verbose: int, debug: bool) -> None:
+    """Move data in and out of Order Time Inventory through its REST API."""
+    setup_logging(verbose, debug)
+
+
+main.add_command(types_command)

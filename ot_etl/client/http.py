@@ -1,0 +1,351 @@
+"""The Order Time API client: one pooled session, explicit timeouts, retries.
+
+Every call names a record type (anything the catalog resolves); the catalog
+says where it lives and which key parameter identifies one record. The client
+is safe to share between threads: requests' Session is used only through its
+thread-safe connection pool, and the counters take a lock.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import NewConnectionError
+
+from ot_etl.catalog import RecordType, resolve
+from ot_etl.client.config import ClientConfig, resolve_config
+from ot_etl.client.encode import dumps
+from ot_etl.client.listinfo import MAX_PAGE_SIZE, Filter, ListInfo, Sort
+from ot_etl.client.redact import redact
+from ot_etl.client.responses import to_error
+from ot_etl.client.retry import RetryPolicy
+from ot_etl.errors import ConfigError, UnavailableError
+
+log = logging.getLogger(__name__)
+
+TypeName = str | int | RecordType
+Key = int | str | Mapping[str, Any]
+ThrottleListener = Callable[[float | None], None]
+
+
+class Client:
+    """Speak the Order Time REST API at ``base_url``.
+
+    Arguments override the ``OT_*`` environment variables; see
+    :func:`ot_etl.client.config.resolve_config`.
+    """
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        email: str | None = None,
+        password: str | None = None,
+        devkey: str | None = None,
+        *,
+        timeout: tuple[float, float] = (5.0, 60.0),
+        pool_size: int = 16,
+        retry: RetryPolicy | None = None,
+        config: ClientConfig | None = None,
+    ) -> None:
+        self.config = config or resolve_config(
+            base_url=base_url,
+            api_key=api_key,
+            email=email,
+            password=password,
+            devkey=devkey,
+            timeout=timeout,
+            pool_size=pool_size,
+        )
+        self.retry = retry or RetryPolicy()
+        self.stats: Counter[str] = Counter()
+        self._lock = threading.Lock()
+        self._rng = random.Random()
+        self._throttle_listeners: list[ThrottleListener] = []
+        self._session = requests.Session()
+        adapter = HTTPAdapter(
+            pool_connections=1, pool_maxsize=self.config.pool_size, max_retries=0
+        )
+        self._session.mount("http://", adapter)
+        self._session.mount("https://", adapter)
+        self._session.headers.update(self.config.credentials.headers())
+        self._session.headers["Accept"] = "application/json"
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> Client:
+        return cls(**overrides)
+
+    @property
+    def base_url(self) -> str:
+        return self.config.base_url
+
+    @property
+    def email(self) -> str:
+        return self.config.credentials.email
+
+    def close(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def on_throttle(self, listener: ThrottleListener) -> None:
+        """Call ``listener(retry_after)`` whenever the server answers 429."""
+        self._throttle_listeners.append(listener)
+
+    # -- queries -----------------------------------------------------------
+
+    def count(self, record_type: TypeName, filters: Sequence[Filter] = ()) -> int:
+        """Records matching ``filters`` (PUT /list, a bare integer)."""
+        rt = resolve(record_type)
+        info = ListInfo(type=rt.number, filters=tuple(filters))
+        result = self._call("PUT", "/list", rt, body=info.to_json(paging=False))
+        if isinstance(result, bool) or not isinstance(result, int):
+            raise UnavailableError(
+                f"PUT /list answered {str(result)[:80]!r}, not a count", sent=True
+            )
+        return result
+
+    def list_page(
+        self,
+        record_type: TypeName,
+        filters: Sequence[Filter] = (),
+        sort: Sort | None = None,
+        page: int = 1,
+        size: int = MAX_PAGE_SIZE,
+        include_line_items: bool = False,
+    ) -> list[dict[str, Any]]:
+        """One page (1-based) of full records (POST /list, a bare array)."""
+        rt = resolve(record_type)
+        info = ListInfo(
+            type=rt.number,
+            filters=tuple(filters),
+            sort=sort,
+            page=page,
+            size=size,
+            include_line_items=include_line_items,
+        )
+        return self._array(self._call("POST", "/list", rt, body=info.to_json()))
+
+    def entity_refs(
+        self,
+        record_type: TypeName,
+        filters: Sequence[Filter] = (),
+        page: int = 1,
+        size: int = MAX_PAGE_SIZE,
+    ) -> list[dict[str, Any]]:
+        """One page of ``{"Id", "Name"}`` pairs (POST /entityref)."""
+        rt = resolve(record_type)
+        info = ListInfo(type=rt.number, filters=tuple(filters), page=page, size=size)
+        return self._array(self._call("POST", "/entityref", rt, body=info.to_json()))
+
+    # -- single records ----------------------------------------------------
+
+    def get(self, record_type: TypeName, key: Key) -> dict[str, Any]:
+        rt = resolve(record_type)
+        return self._record(self._call("GET", _path(rt), rt, params=_params(rt, key)))
+
+    def create(
+        self, record_type: TypeName, record: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """POST a new record. Never retried once it may have reached the server.
+
+        Raises UnavailableError with ``sent=True`` when the outcome is unknown
+        (timeout, dropped connection, 5xx): look the record up before retrying.
+        """
+        rt = resolve(record_type)
+        return self._record(self._call("POST", _path(rt), rt, body=record, create=True))
+
+    def update(
+        self, record_type: TypeName, record: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """PUT the whole record (the API's PUT is holistic: omitted fields reset)."""
+        rt = resolve(record_type)
+        key = record.get(rt.key_field)
+        params = {rt.key_params[0]: key} if key is not None and rt.key_params else None
+        if rt.number == 121:  # customeraddress needs both parameters
+            params = _params(rt, {"customerId": _ref_id(record), "id": key})
+        return self._record(
+            self._call("PUT", _path(rt), rt, body=record, params=params)
+        )
+
+    def delete(self, record_type: TypeName, key: Key) -> bool:
+        rt = resolve(record_type)
+        return bool(self._call("DELETE", _path(rt), rt, params=_params(rt, key)))
+
+    # -- transport ---------------------------------------------------------
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        rt: RecordType,
+        *,
+        body: Any = None,
+        params: Mapping[str, Any] | None = None,
+        create: bool = False,
+    ) -> Any:
+        url = self.config.base_url + path
+        data = None if body is None else dumps(body).encode("utf-8")
+        headers = (
+            {"Content-Type": "application/json"} if method in ("POST", "PUT") else {}
+        )
+        waited = 0.0
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return self._once(method, url, path, rt, data, params, headers)
+            except UnavailableError as exc:
+                throttled = exc.status == 429
+                if throttled:
+                    for listener in self._throttle_listeners:
+                        listener(exc.retry_after)
+                # A create may be repeated only when the server cannot have
+                # acted on it: a 429 refusal or a connection never made.
+                if create and (exc.sent and not throttled):
+                    raise
+                pause = self.retry.delay(attempt, exc.retry_after, self._rng)
+                if (
+                    attempt >= self.retry.max_attempts
+                    or waited + pause > self.retry.max_total_wait
+                ):
+                    raise
+                self._count("retries")
+                log.warning(
+                    "%s %s failed (%s); retry %d in %.2fs",
+                    method,
+                    path,
+                    exc.detail,
+                    attempt,
+                    pause,
+                )
+                time.sleep(pause)
+                waited += pause
+
+    def _once(
+        self,
+        method: str,
+        url: str,
+        path: str,
+        rt: RecordType,
+        data: bytes | None,
+        params: Mapping[str, Any] | None,
+        headers: Mapping[str, str],
+    ) -> Any:
+        self._count("requests")
+        try:
+            response = self._session.request(
+                method,
+                url,
+                data=data,
+                params=params,
+                headers=headers,
+                timeout=(self.config.connect_timeout, self.config.read_timeout),
+            )
+        except requests.RequestException as exc:
+            self._count("connection_errors")
+            raise UnavailableError(
+                _why(exc),
+                sent=not _never_sent(exc),
+                method=method,
+                path=path,
+                record_type=rt.name,
+            ) from None
+        self._count(f"status_{response.status_code}")
+        log.debug("%s %s -> %d", method, path, response.status_code)
+        if response.status_code >= 300:
+            raise to_error(
+                response,
+                method=method,
+                path=path,
+                record_type=rt.name,
+                email=self.email,
+            )
+        if not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            raise UnavailableError(
+                "the answer was not JSON: " + redact(response.text[:120]),
+                method=method,
+                path=path,
+                record_type=rt.name,
+            ) from None
+
+    def _count(self, name: str) -> None:
+        with self._lock:
+            self.stats[name] += 1
+
+    @staticmethod
+    def _array(result: Any) -> list[dict[str, Any]]:
+        if not isinstance(result, list):
+            raise UnavailableError(
+                f"expected a JSON array, got {type(result).__name__}"
+            )
+        return result
+
+    @staticmethod
+    def _record(result: Any) -> dict[str, Any]:
+        if not isinstance(result, dict):
+            raise UnavailableError(
+                f"expected a JSON object, got {type(result).__name__}"
+            )
+        return result
+
+
+def _never_sent(exc: requests.RequestException) -> bool:
+    """True when the request cannot have reached the server (no connection made)."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    reason = exc.args[0] if exc.args else None
+    reason = getattr(reason, "reason", reason)
+    return isinstance(reason, NewConnectionError)
+
+
+def _why(exc: BaseException) -> str:
+    text = str(exc)
+    if isinstance(exc, requests.ReadTimeout):
+        return "no answer within the read timeout"
+    if isinstance(exc, requests.ConnectTimeout):
+        return "could not connect within the connect timeout"
+    return redact(text.split("(Caused by")[-1].strip(" )")[:200] or type(exc).__name__)
+
+
+def _path(rt: RecordType) -> str:
+    if rt.endpoint is None:
+        raise ConfigError(
+            f"{rt} has no single-record endpoint in the API; read it with "
+            f"`ot-etl export {rt.slug}` (POST /list) instead."
+        )
+    return rt.endpoint
+
+
+def _params(rt: RecordType, key: Key) -> dict[str, Any]:
+    if isinstance(key, Mapping):
+        missing = [p for p in rt.key_params if p not in key]
+        if missing:
+            raise ValueError(
+                f"{rt} needs {', '.join(rt.key_params)}; missing {missing}"
+            )
+        return {p: key[p] for p in rt.key_params}
+    if len(rt.key_params) != 1:
+        raise ValueError(f"{rt} is keyed by {', '.join(rt.key_params)}: pass a dict")
+    return {rt.key_params[0]: key}
+
+
+def _ref_id(record: Mapping[str, Any]) -> Any:
+    ref = record.get("CustomerRef") or {}
+    return ref.get("Id") if isinstance(ref, Mapping) else None
