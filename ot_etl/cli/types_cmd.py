@@ -21,6 +21,5 @@ def types_command(show_all: bool) -> None:
     head = ("number", "name", "use as", "endpoint", "kind")
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
     for row in [head, *rows]:
-        click.echo(
-            "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))
-        )
+        line = "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True))
+        click.echo(line.rstrip())
