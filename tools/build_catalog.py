@@ -21,12 +21,25 @@ OUT = Path(__file__).resolve().parents[1] / "ot_etl" / "catalog" / "catalog.json
 
 # Fields whose values are card data or secrets: never logged, never written in
 # clear text to a ledger or a rejects file.
-SENSITIVE = {"CreditCardNo", "CreditCardName", "CreditCardAddress", "CreditCardZip",
-             "ExpMonth", "ExpYear", "CVV", "Password"}
+SENSITIVE = {
+    "CreditCardNo",
+    "CreditCardName",
+    "CreditCardAddress",
+    "CreditCardZip",
+    "ExpMonth",
+    "ExpYear",
+    "CVV",
+    "Password",
+}
 
 SCALARS = {"String", "Int32", "Int16", "Decimal", "Boolean", "DateTime", "Any"}
-ENUMS = {"SendMethodEnum", "AllowShipPartialEnum", "DataTypeEnum", "ItemTypeEnum",
-         "RecordTypeEnum"}
+ENUMS = {
+    "SendMethodEnum",
+    "AllowShipPartialEnum",
+    "DataTypeEnum",
+    "ItemTypeEnum",
+    "RecordTypeEnum",
+}
 
 # The help pages never document RecordInfo; clients read these two members.
 RECORD_INFO = [
@@ -42,9 +55,14 @@ LIST_ONLY_FIELDS = [
     {"name": "RecordInfo", "type": "RecordInfo", "read_only": True},
 ]
 
-LINE_OBJECTS = {1000: "SalesOrderLineItem", 1040: "PurchaseOrderLineItem",
-                1070: "ShipDocLineItem", 1080: "ReceiverLineItem",
-                1090: "AdjustmentLineItem", 1095: "TransferLineItem"}
+LINE_OBJECTS = {
+    1000: "SalesOrderLineItem",
+    1040: "PurchaseOrderLineItem",
+    1070: "ShipDocLineItem",
+    1080: "ReceiverLineItem",
+    1090: "AdjustmentLineItem",
+    1095: "TransferLineItem",
+}
 
 KEY_PARAM = re.compile(r"^[A-Za-z]+(\+[A-Za-z]+)*$")
 
@@ -57,7 +75,7 @@ def field(p: dict[str, Any], ref_numbers: dict[str, int]) -> dict[str, Any]:
     ftype = p["type"]
     out: dict[str, Any] = {"name": p["name"]}
     if ftype.startswith("Array of "):
-        inner = ftype[len("Array of "):]
+        inner = ftype[len("Array of ") :]
         out["type"] = "CustomFields" if inner == "CustomFieldData" else "Array"
         if out["type"] == "Array":
             out["of"] = inner
@@ -94,8 +112,10 @@ def main(src: Path) -> None:
     enum = ref["_about"]["record_type_enum"]
     numbers: dict[str, int] = {**enum["official"], **enum["third_party_only"]}
     ref_numbers = {name: num for name, num in numbers.items()}
-    objects: dict[str, list[dict[str, Any]]] = {"RecordInfo": RECORD_INFO,
-                                                "ListRow": LIST_ONLY_FIELDS}
+    objects: dict[str, list[dict[str, Any]]] = {
+        "RecordInfo": RECORD_INFO,
+        "ListRow": LIST_ONLY_FIELDS,
+    }
     for tname, spec in ref["types"].items():
         if spec.get("properties"):
             objects[tname] = [field(p, ref_numbers) for p in spec["properties"]]
@@ -104,22 +124,39 @@ def main(src: Path) -> None:
         for oname, spec in ref[kind].items():
             num = spec.get("record_type")
             obj_name = oname.replace(" ", "")
-            props = [field(p, ref_numbers) for p in spec.get("properties", [])]
+            # "$type" is a wire discriminator, not a field: the catalog keeps it
+            # as the record type's line_type_tag instead.
+            props = [
+                field(p, ref_numbers)
+                for p in spec.get("properties", [])
+                if p["name"] != "$type"
+            ]
             if props:
                 if not any(f["name"] == "RecordInfo" for f in props):
-                    props.append({"name": "RecordInfo", "type": "Object",
-                                  "of": "RecordInfo", "read_only": True})
+                    props.append(
+                        {
+                            "name": "RecordInfo",
+                            "type": "Object",
+                            "of": "RecordInfo",
+                            "read_only": True,
+                        }
+                    )
                 objects[obj_name] = props
             line_props = spec.get("line_item_properties") or []
             line_obj = spec.get("line_item_type")
             if line_props and line_obj:
-                objects[line_obj] = [field(p, ref_numbers) for p in line_props
-                                     if p["name"] != "$type"]
+                objects[line_obj] = [
+                    field(p, ref_numbers) for p in line_props if p["name"] != "$type"
+                ]
             if num is None:
                 continue
             raw_keys = spec.get("key_params", [])
             keys = [k for k in raw_keys if KEY_PARAM.match(k)]
-            if len(keys) == len(raw_keys) and len(keys) > 1 and "+" not in "".join(keys):
+            if (
+                len(keys) == len(raw_keys)
+                and len(keys) > 1
+                and "+" not in "".join(keys)
+            ):
                 # customeraddress: both parameters are needed together.
                 keys = ["+".join(keys)]
             described[num] = {
@@ -143,21 +180,30 @@ def main(src: Path) -> None:
         if num in (100, 115):
             # Item / Item All list every item kind; Part Item has the widest shape.
             base = {**base, "object": "PartItem"}
-        record_types.append({
-            "number": num,
-            "name": name,
-            "slug": slug(name),
-            "kind": kind,
-            "endpoint": base.get("endpoint") if base.get("methods") else None,
-            "key_params": base.get("key_params", []),
-            "methods": base.get("methods", []),
-            "object": base.get("object", "ListRow"),
-            "line_object": base.get("line_object"),
-            "line_type_tag": base.get("line_type_tag"),
-            "official": name in enum["official"],
-        })
-    OUT.write_text(json.dumps({"record_types": record_types, "objects": objects},
-                              indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        record_types.append(
+            {
+                "number": num,
+                "name": name,
+                "slug": slug(name),
+                "kind": kind,
+                "endpoint": base.get("endpoint") if base.get("methods") else None,
+                "key_params": base.get("key_params", []),
+                "methods": base.get("methods", []),
+                "object": base.get("object", "ListRow"),
+                "line_object": base.get("line_object"),
+                "line_type_tag": base.get("line_type_tag"),
+                "official": name in enum["official"],
+            }
+        )
+    OUT.write_text(
+        json.dumps(
+            {"record_types": record_types, "objects": objects},
+            indent=1,
+            ensure_ascii=False,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     print(f"wrote {len(record_types)} record types, {len(objects)} objects to {OUT}")
 
 
