@@ -95,7 +95,7 @@ def field(p: dict[str, Any], ref_numbers: dict[str, int]) -> dict[str, Any]:
         out["max_length"] = p["max_length"]
     if p.get("ref_type"):
         ref = p["ref_type"]
-        out["ref"] = ref_numbers.get(ref, 115 if ref == "Item" else None)
+        out["ref"] = ref_numbers.get(ref)
     if p.get("read_only"):
         out["read_only"] = True
     if p.get("updatable_with_put") is False:
@@ -112,6 +112,9 @@ def main(src: Path) -> None:
     enum = ref["_about"]["record_type_enum"]
     numbers: dict[str, int] = {**enum["official"], **enum["third_party_only"]}
     ref_numbers = {name: num for name, num in numbers.items()}
+    # An ItemRef may point at any item kind: the official union type is Item
+    # All (115); 100 ("Item") is only seen in third-party code.
+    ref_numbers["Item"] = 115
     objects: dict[str, list[dict[str, Any]]] = {
         "RecordInfo": RECORD_INFO,
         "ListRow": LIST_ONLY_FIELDS,
