@@ -64,6 +64,13 @@ LINE_OBJECTS = {
     1095: "TransferLineItem",
 }
 
+# Item refs the help pages mark required, but which an ItemGroupRef makes
+# optional (the group supplies defaults); UomRef and UomSetRef are alternatives.
+CONDITIONAL = {"AssetAccountRef", "COGSAccountRef", "IncomeAccountRef", "UomRef",
+               "UomSetRef"}
+ITEM_OBJECTS = {"PartItem", "AssemblyItem", "NonPartItem", "ServiceItem",
+                "OtherChargeItem"}
+
 KEY_PARAM = re.compile(r"^[A-Za-z]+(\+[A-Za-z]+)*$")
 
 
@@ -134,6 +141,10 @@ def main(src: Path) -> None:
                 for p in spec.get("properties", [])
                 if p["name"] != "$type"
             ]
+            if obj_name in ITEM_OBJECTS:
+                for f in props:
+                    if f["name"] in CONDITIONAL and f.pop("required", False):
+                        f["conditional"] = True
             if props:
                 if not any(f["name"] == "RecordInfo" for f in props):
                     props.append(

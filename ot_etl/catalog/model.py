@@ -43,6 +43,9 @@ class Field:
     sensitive: bool = False
     inferred: bool = False
     enum: str | None = None
+    # Required only in some cases the catalog cannot express as a flag (item
+    # account and UOM refs, which an ItemGroupRef makes optional).
+    conditional: bool = False
 
 
 @dataclass(frozen=True)

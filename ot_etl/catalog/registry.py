@@ -26,6 +26,7 @@ def _field(raw: dict[str, Any]) -> Field:
         sensitive=raw.get("sensitive", False),
         inferred=raw.get("inferred", False),
         enum=raw.get("enum"),
+        conditional=raw.get("conditional", False),
     )
 
 
