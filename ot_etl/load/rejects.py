@@ -1,0 +1,147 @@
+"""The rejects file: every row that did not load, as typed, with the reasons.
+
+Columns: the input's own columns unchanged, then ``_source_file``, ``_sheet``,
+``_row`` (the row number the user sees in the input), ``_stage``
+(validation / reference / duplicate / server), ``_reasons`` (all of them,
+``; ``-separated) and ``_raw`` (the server's ValidationResult list as JSON).
+CSV inputs get a UTF-8 CSV with a BOM (so Excel shows accents), Excel inputs
+an ``.xlsx``.
+
+Formula injection: a file meant for people must not run what a row typed, so
+every cell that starts with ``=``, ``+``, ``-``, ``@``, a tab, a carriage
+return or an apostrophe is written with one extra leading apostrophe. The
+original is recovered by removing exactly one leading apostrophe, which
+:func:`strip_extras` does when the loader re-reads a rejects file (one that
+has the ``_stage`` and ``_reasons`` columns); the ``_`` columns themselves are
+dropped there, so a fixed rejects file loads with the same mapping as is.
+
+Values of columns mapped to sensitive fields (card numbers) are masked.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+EXTRA_COLUMNS = ("_source_file", "_sheet", "_row", "_stage", "_reasons", "_raw")
+_RISKY_START = ("=", "+", "-", "@", "\t", "\r", "'")
+MASK_CHAR = "*"
+
+
+@dataclass(frozen=True)
+class RejectEntry:
+    """One rejected source row: its position in the frame and why."""
+
+    position: int
+    stage: str
+    reasons: Sequence[str]
+    raw: Sequence[dict[str, Any]] = ()
+
+
+def neutralise(value: Any) -> Any:
+    """Prefix a cell a spreadsheet could run as a formula with one apostrophe."""
+    if isinstance(value, str) and value.startswith(_RISKY_START):
+        return "'" + value
+    return value
+
+
+def restore(value: Any) -> Any:
+    """Undo :func:`neutralise`: drop exactly one leading apostrophe."""
+    if isinstance(value, str) and value.startswith("'"):
+        return value[1:]
+    return value
+
+
+def is_rejects_file(columns: Iterable[str]) -> bool:
+    names = set(columns)
+    return "_stage" in names and "_reasons" in names
+
+
+def strip_extras(raw: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
+    """Drop ``_``-prefixed columns; restore neutralised cells of a rejects file.
+
+    Returns the cleaned frame and whether it was a rejects file.
+    """
+    rejects = is_rejects_file(str(c) for c in raw.columns)
+    keep = [c for c in raw.columns if not str(c).startswith("_")]
+    out = raw.loc[:, keep]
+    if rejects:
+        out = out.map(restore)
+    return out, rejects
+
+
+def mask(value: Any) -> Any:
+    """Keep the last four characters of a sensitive value, hide the rest."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return value
+    text = str(value)
+    if len(text) <= 4:
+        return MASK_CHAR * len(text)
+    return MASK_CHAR * (len(text) - 4) + text[-4:]
+
+
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    """Mask each sensitive value where it appears inside a message."""
+    for secret in sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True):
+        text = text.replace(secret, str(mask(secret)))
+    return text
+
+
+def build_rejects(
+    raw: pd.DataFrame,
+    row_numbers: Sequence[int],
+    entries: Sequence[RejectEntry],
+    *,
+    source_file: str,
+    sheet: str | None,
+    sensitive_columns: Sequence[str] = (),
+) -> pd.DataFrame:
+    """The rejects table (values as typed, not yet neutralised), in input order."""
+    ordered = sorted(entries, key=lambda e: e.position)
+    positions = [e.position for e in ordered]
+    table = raw.iloc[positions].reset_index(drop=True).copy()
+    secrets: set[str] = set()
+    for col in sensitive_columns:
+        if col in table.columns:
+            secrets.update(str(v) for v in raw[col].dropna())
+            table[col] = table[col].map(mask)
+    table["_source_file"] = source_file
+    table["_sheet"] = sheet or ""
+    table["_row"] = [int(row_numbers[p]) for p in positions]
+    table["_stage"] = [e.stage for e in ordered]
+    table["_reasons"] = [scrub("; ".join(e.reasons), secrets) for e in ordered]
+    table["_raw"] = [
+        scrub(json.dumps(list(e.raw), ensure_ascii=False), secrets) if e.raw else ""
+        for e in ordered
+    ]
+    return table
+
+
+def default_rejects_path(source: Path) -> Path:
+    """``<stem>.rejects.csv`` (or ``.xlsx`` for Excel inputs) next to the input."""
+    suffix = ".xlsx" if source.suffix.lower() in (".xlsx", ".xls", ".xlsm") else ".csv"
+    return source.with_name(f"{source.stem}.rejects{suffix}")
+
+
+def write_rejects(table: pd.DataFrame, path: Path, *, sheet: str | None = None) -> Path:
+    """Write the table neutralised against formulas; ``.xlsx`` by suffix, else CSV.
+
+    Written to a temporary name first, then renamed, so a crash never leaves
+    half a rejects file where the user expects a whole one.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    safe = table.astype(object).map(neutralise)
+    tmp = path.with_name(path.name + ".partial")
+    if path.suffix.lower() == ".xlsx":
+        safe.to_excel(
+            tmp, index=False, sheet_name=(sheet or "rejects")[:31], engine="openpyxl"
+        )
+    else:
+        safe.to_csv(tmp, index=False, encoding="utf-8-sig")
+    tmp.replace(path)
+    return path

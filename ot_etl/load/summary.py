@@ -1,0 +1,105 @@
+"""What a load did, in numbers, and the exit code that says it to a shell.
+
+Exit codes (documented in docs/load.md):
+
+* ``0`` every row loaded (created, updated, unchanged or already loaded);
+* ``3`` the run finished but some rows were rejected or failed;
+* ``2`` the run could not proceed: bad mapping, unusable input, refused
+  credentials, a 403 on the record type, or a ledger held by another load.
+
+``rows_read`` and ``invalid`` count source rows; the other counts are
+records (for transactions one record is a document built from several rows).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_CANNOT_PROCEED = 2
+EXIT_REJECTED = 3
+
+
+@dataclass
+class LoadSummary:
+    record_type: str
+    rows_read: int = 0
+    records: int = 0
+    invalid: int = 0
+    invalid_records: int = 0  # records rejected because a source row was invalid
+    duplicates: int = 0
+    unresolved: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    failed: int = 0
+    skipped: int = 0
+    elapsed: float = 0.0
+    dry_run: bool = False
+    stopped: str | None = None
+    rejects_path: Path | None = None
+    ledger_path: Path | None = None
+    plan: dict[str, int] = field(default_factory=dict)
+    examples: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows_read / self.elapsed if self.elapsed > 0 else 0.0
+
+    @property
+    def not_loaded(self) -> int:
+        return (
+            self.invalid_records
+            + self.duplicates
+            + self.unresolved
+            + (self.rejected + self.failed)
+        )
+
+    @property
+    def exit_code(self) -> int:
+        if self.stopped is not None:
+            return EXIT_CANNOT_PROCEED
+        return EXIT_REJECTED if self.not_loaded else EXIT_OK
+
+    def as_dict(self) -> dict[str, object]:
+        out = asdict(self)
+        out["rows_per_second"] = round(self.rows_per_second, 1)
+        out["exit_code"] = self.exit_code
+        return out
+
+    def lines(self) -> list[str]:
+        """The human summary, one fact per line (the CLI prints these)."""
+        title = "Dry run (nothing written)" if self.dry_run else "Load"
+        out = [
+            f"{title}: {self.record_type}",
+            f"  rows read      {self.rows_read}",
+            f"  invalid rows   {self.invalid}",
+            f"  duplicates     {self.duplicates}",
+            f"  unresolved     {self.unresolved}",
+        ]
+        if self.dry_run:
+            for action in ("create", "update", "unchanged", "skip"):
+                shown = ", ".join(self.examples.get(action, []))
+                extra = f"   e.g. {shown}" if shown else ""
+                out.append(f"  would {action:<9}{self.plan.get(action, 0)}{extra}")
+        else:
+            out += [
+                f"  created        {self.created}",
+                f"  updated        {self.updated}",
+                f"  unchanged      {self.unchanged}",
+                f"  already loaded {self.skipped}",
+                f"  rejected by the server {self.rejected}",
+                f"  failed         {self.failed}",
+            ]
+        out.append(
+            f"  elapsed        {self.elapsed:.1f}s ({self.rows_per_second:.0f} rows/s)"
+        )
+        if self.rejects_path is not None:
+            out.append(f"  rejects file   {self.rejects_path}")
+        if self.ledger_path is not None:
+            out.append(f"  ledger         {self.ledger_path}")
+        if self.stopped:
+            out.append(f"  STOPPED: {self.stopped}")
+        return out
