@@ -139,6 +139,7 @@ class Ledger:
         self._lock_file: Any = None
         self._db: sqlite3.Connection | None = None
         self.run_id: int | None = None
+        self.mask_keys = False  # set when a match field is sensitive
         if read_only:
             if path.exists():
                 uri = f"file:{path}?mode=ro"
@@ -277,7 +278,7 @@ class Ledger:
                 i.fingerprint,
                 source_file,
                 (i.rows[0] if i.rows else None),
-                _key_text(i),
+                _key_text(i, self.mask_keys),
                 state or i.outcome,
                 i.record_key,
                 i.attempts,
@@ -320,9 +321,11 @@ def is_loaded(state: str | None) -> bool:
     return state in LOADED
 
 
-def _key_text(item: LoadItem) -> str | None:
-    # run.py masks sensitive match values before items reach the ledger.
-    return item.key_text or None
+def _key_text(item: LoadItem, masked: bool) -> str | None:
+    text = item.key_text or None
+    if text is None or not masked:
+        return text
+    return "*" * max(len(text) - 4, 0) + text[-4:]
 
 
 def _holder(handle: Any) -> str:

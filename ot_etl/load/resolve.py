@@ -153,7 +153,7 @@ def locate(payload: dict[str, Any], path: Sequence[str | int]) -> dict[str, Any]
         steps.pop()
     node: Any = payload
     for step in steps:
-        node = node[step] if isinstance(step, int) else node.setdefault(step, {})
+        node = node[int(step)] if isinstance(node, list) else node.setdefault(step, {})
     if not isinstance(node, dict):
         raise TypeError(f"no EntityRef object at {list(path)}")
     return node

@@ -1,0 +1,498 @@
+"""One load, end to end: read, validate, build, resolve, plan, post, report.
+
+:func:`load_file` and :func:`load_frame` are the Python API; the CLI's
+``ot-etl load`` calls :func:`load_file`. Both return a :class:`LoadResult`
+with the counts, a per-row outcomes table and the rejects table.
+
+Re-runs: every source row has a fingerprint (the mapping's identity, i.e.
+record type, mode-independent match fields and document grouping, plus the
+row's raw values). The ledger's ``created``/``updated``/``unchanged`` rows
+are skipped, rejected and failed ones are tried again, and ``sending`` ones
+(an earlier run died or could not tell whether a create saved) are looked up
+by match key first.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ot_etl.errors import AuthError
+from ot_etl.load.items import LoadItem, Ref
+from ot_etl.load.ledger import (
+    SENDING,
+    Ledger,
+    combine,
+    default_ledger_path,
+    fingerprints,
+    is_loaded,
+)
+from ot_etl.load.lookup import Key, field_value, find_existing
+from ot_etl.load.plan import classify, mark_duplicates
+from ot_etl.load.post import Poster, PostSettings, Progress
+from ot_etl.load.rejects import (
+    RejectEntry,
+    build_rejects,
+    default_rejects_path,
+    mask,
+    strip_extras,
+    write_rejects,
+)
+from ot_etl.load.resolve import Resolver, parse_path, resolve_items
+from ot_etl.load.summary import LoadSummary
+from ot_etl.mapping import Mapping, load_mapping
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class LoadOptions:
+    """Knobs of one run (the CLI's options)."""
+
+    workers: int = 8
+    batch_size: int = 100
+    rejects_path: Path | None = None
+    ledger_path: Path | None = None
+    dry_run: bool = False
+    progress: Progress | None = None
+    lock_timeout: float = 600.0
+    use_ledger: bool = True
+
+
+@dataclass
+class LoadResult:
+    """What a load did: counts, one outcome per source row, and the rejects."""
+
+    summary: LoadSummary
+    outcomes: pd.DataFrame
+    rejects: pd.DataFrame
+    items: list[LoadItem] = field(repr=False, default_factory=list)
+    pool: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        s = self.summary
+        return {
+            "rows_read": s.rows_read,
+            "invalid": s.invalid,
+            "duplicates": s.duplicates,
+            "unresolved": s.unresolved,
+            "created": s.created,
+            "updated": s.updated,
+            "unchanged": s.unchanged,
+            "rejected": s.rejected,
+            "failed": s.failed,
+            "skipped": s.skipped,
+        }
+
+    @property
+    def exit_code(self) -> int:
+        return self.summary.exit_code
+
+
+def load_file(
+    path: str | Path,
+    mapping: Mapping | str | Path,
+    *,
+    client: Any,
+    workers: int = 8,
+    batch_size: int = 100,
+    rejects_path: str | Path | None = None,
+    ledger_path: str | Path | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    lock_timeout: float = 600.0,
+) -> LoadResult:
+    """Load one CSV/Excel file with a mapping (a :class:`Mapping` or its path).
+
+    The rejects file defaults to ``<stem>.rejects.csv`` (``.xlsx`` for Excel)
+    next to the input, the ledger to ``<stem>.ledger.sqlite`` next to the
+    rejects file. A dry run writes nothing: no request that changes data, no
+    ledger, no rejects file.
+    """
+    from ot_etl.load.read import read_source
+
+    source_path = Path(path)
+    the_mapping = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
+    rejects = Path(rejects_path) if rejects_path else default_rejects_path(source_path)
+    ledger = (
+        Path(ledger_path) if ledger_path else default_ledger_path(source_path, rejects)
+    )
+    options = LoadOptions(
+        workers=workers,
+        batch_size=batch_size,
+        rejects_path=rejects,
+        ledger_path=ledger,
+        dry_run=dry_run,
+        progress=progress,
+        lock_timeout=lock_timeout,
+    )
+    source = read_source(source_path, the_mapping)
+    return run_load(source, the_mapping, client, options)
+
+
+def load_frame(
+    df: pd.DataFrame,
+    mapping: Mapping | str | Path,
+    *,
+    client: Any,
+    workers: int = 8,
+    batch_size: int = 100,
+    rejects_path: str | Path | None = None,
+    ledger_path: str | Path | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> LoadResult:
+    """Load a DataFrame (cells taken as text, as if read from a file).
+
+    Without ``ledger_path`` there is no ledger (so re-running the same frame
+    creates again); without ``rejects_path`` no rejects file is written, the
+    rejects are in ``result.rejects``.
+    """
+    from ot_etl.load.read import frame_source
+
+    the_mapping = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
+    options = LoadOptions(
+        workers=workers,
+        batch_size=batch_size,
+        rejects_path=Path(rejects_path) if rejects_path else None,
+        ledger_path=Path(ledger_path) if ledger_path else None,
+        dry_run=dry_run,
+        progress=progress,
+        use_ledger=ledger_path is not None,
+    )
+    return run_load(frame_source(df, the_mapping), the_mapping, client, options)
+
+
+def identity(mapping: Mapping) -> str:
+    """What makes two runs "the same load" for the ledger.
+
+    The record type, match fields and document grouping; not the mapping's
+    text, so fixing a typo in a field map does not make a re-run create
+    everything a second time.
+    """
+    groups = ",".join(mapping.documents.group_by) if mapping.documents else ""
+    return f"{mapping.record_type.number}|{','.join(mapping.match_fields)}|{groups}"
+
+
+def normalizer(mapping: Mapping) -> Callable[[Key], Key]:
+    rule = mapping.match_normalize
+
+    def normalize(values: Key) -> Key:
+        return tuple(None if v is None else rule.apply(str(v)) for v in values)
+
+    return normalize
+
+
+# -- the run ----------------------------------------------------------------
+
+
+def run_load(
+    source: Any, mapping: Mapping, client: Any, options: LoadOptions
+) -> LoadResult:
+    """Run every stage on an already read source (``read_source`` output)."""
+    from ot_etl.load.build import build_records
+    from ot_etl.load.validate import validate
+
+    started = time.monotonic()
+    rt = mapping.record_type
+    raw, _ = strip_extras(source.raw)
+    source = replace(source, raw=raw) if _is_dataclass(source) else source
+    report = validate(source, mapping)
+    pending = build_records(report, mapping)
+    items, invalid_entries = _items(source, mapping, report, pending)
+    summary = LoadSummary(
+        record_type=str(rt),
+        rows_read=len(raw),
+        records=len(items),
+        invalid=len({e.position for e in invalid_entries}),
+        dry_run=options.dry_run,
+    )
+    summary.invalid_records = sum(1 for i in items if i.stage == "validation")
+    ledger = _open_ledger(options, mapping)
+    pool: dict[str, int] = {}
+    try:
+        sending = _apply_ledger(items, ledger)
+        summary.unresolved = resolve_items(items, Resolver(client))
+        summary.duplicates = mark_duplicates(items, list(source.row_numbers))
+        existing = _lookup(client, mapping, items, sending, options.workers)
+        _refuse_unverifiable(items, sending, mapping)
+        plan = classify(items, mapping.mode, existing, rt.key_field)
+        summary.plan, summary.examples = plan.counts, plan.examples
+        for item in items:
+            if item.action == "unchanged":
+                item.outcome = "unchanged"
+            elif item.action in ("create", "update") and options.dry_run:
+                item.outcome = "planned"
+        if ledger is not None and not options.dry_run:
+            ledger.start_run(str(source.path), rt.name)
+            ledger.record([i for i in items if i.outcome is not None], str(source.path))
+            pool = _post(client, mapping, items, ledger, options, summary, source)
+    finally:
+        if ledger is not None:
+            ledger.close()
+    if ledger is None and not options.dry_run:
+        pool = _post(client, mapping, items, None, options, summary, source)
+    return _finish(
+        source, mapping, items, invalid_entries, summary, options, started, pool
+    )
+
+
+def _is_dataclass(obj: Any) -> bool:
+    return hasattr(obj, "__dataclass_fields__")
+
+
+def _open_ledger(options: LoadOptions, mapping: Mapping) -> Ledger | None:
+    if not options.use_ledger or options.ledger_path is None:
+        return None
+    ledger = Ledger(
+        options.ledger_path,
+        read_only=options.dry_run,
+        lock_timeout=options.lock_timeout,
+    )
+    ledger.mask_keys = _key_is_sensitive(mapping)
+    return ledger
+
+
+def _key_is_sensitive(mapping: Mapping) -> bool:
+    return any(
+        fm.field.sensitive
+        for fm in mapping.all_field_maps
+        if fm.target in mapping.match_fields
+    )
+
+
+def _items(
+    source: Any, mapping: Mapping, report: Any, pending: Sequence[Any]
+) -> tuple[list[LoadItem], list[RejectEntry]]:
+    """LoadItems from the built records, and reject entries for invalid rows."""
+    raw = source.raw
+    rows = [
+        {
+            c: (None if pd.isna(v) else str(v))
+            for c, v in zip(raw.columns, r, strict=True)
+        }
+        for r in raw.itertuples(index=False, name=None)
+    ]
+    prints = fingerprints(identity(mapping), rows)
+    reasons: dict[int, list[str]] = {}
+    for failure in report.failures:
+        text = (
+            f"{failure.column}: {failure.reason}" if failure.column else failure.reason
+        )
+        reasons.setdefault(int(failure.position), []).append(text)
+    invalid = [RejectEntry(p, "validation", r) for p, r in sorted(reasons.items())]
+    items = []
+    for n, record in enumerate(pending):
+        item = LoadItem(
+            position=n,
+            rows=[int(i) for i in record.source_index],
+            payload=record.payload,
+            match_key=tuple(record.match_key),
+            refs=[Ref(_path(p), t, str(name)) for p, t, name in record.refs],
+        )
+        item.fingerprint = combine([prints[i] for i in item.rows])
+        if record.problems:
+            item.reject("validation", [str(p) for p in record.problems])
+        bad = [i for i in item.rows if i in reasons]
+        if bad:
+            rows_text = ", ".join(str(source.row_numbers[i]) for i in bad)
+            item.reject(
+                "validation", [f"row(s) {rows_text} of this record are invalid"]
+            )
+        items.append(item)
+    return items, invalid
+
+
+def _path(path: Any) -> tuple[str | int, ...]:
+    return parse_path(path) if isinstance(path, str) else tuple(path)
+
+
+def _apply_ledger(items: list[LoadItem], ledger: Ledger | None) -> set[int]:
+    """Skip items the ledger says are loaded; return positions left ``sending``."""
+    if ledger is None:
+        return set()
+    states = ledger.states(i.fingerprint for i in items)
+    sending = set()
+    for item in items:
+        state, key = states.get(item.fingerprint, (None, None))
+        if is_loaded(state):
+            item.action = "skip"
+            item.outcome = "skipped"
+            item.record_key = key
+        elif state == SENDING and item.action != "reject":
+            sending.add(item.position)
+    if sending:
+        log.warning(
+            "%d record(s) were being sent when an earlier run stopped; "
+            "looking them up by match key before anything is sent again",
+            len(sending),
+        )
+    return sending
+
+
+def _lookup(
+    client: Any,
+    mapping: Mapping,
+    items: list[LoadItem],
+    sending: set[int],
+    workers: int,
+) -> dict[Key, list[dict[str, Any]]]:
+    open_items = [i for i in items if i.action not in ("reject", "skip")]
+    if mapping.mode == "create":
+        open_items = [i for i in open_items if i.position in sending]
+    if not open_items or not mapping.match_fields:
+        return {}
+    first = mapping.match_fields[0]
+    return find_existing(
+        client,
+        mapping.record_type,
+        mapping.match_fields,
+        [i.match_key for i in open_items],
+        normalizer(mapping),
+        raw_values=[field_value(i.payload, first) for i in open_items],
+        case_sensitive=mapping.match_normalize.case == "sensitive",
+        workers=workers,
+    )
+
+
+def _refuse_unverifiable(
+    items: list[LoadItem], sending: set[int], mapping: Mapping
+) -> None:
+    if mapping.match_fields:
+        return
+    for item in items:
+        if item.position in sending and item.action not in ("reject", "skip"):
+            item.reject(
+                "server",
+                [
+                    "an earlier run may have created this record (its outcome is "
+                    "unknown) and the mapping has no match key to check; look for it "
+                    "in Order Time, then delete its row from the ledger to load it"
+                ],
+            )
+
+
+def _post(
+    client: Any,
+    mapping: Mapping,
+    items: list[LoadItem],
+    ledger: Ledger | None,
+    options: LoadOptions,
+    summary: LoadSummary,
+    source: Any,
+) -> dict[str, int]:
+    poster = Poster(
+        client,
+        mapping.record_type,
+        match_fields=mapping.match_fields,
+        normalize=normalizer(mapping),
+        settings=PostSettings(workers=options.workers, batch_size=options.batch_size),
+        ledger=ledger,
+        source_file=str(source.path),
+        progress=options.progress,
+    )
+    poster.run(items)
+    if poster.stopped is not None:
+        summary.stopped = _stop_message(poster.stopped, mapping, client)
+        for item in items:
+            if item.outcome is None:
+                item.outcome = "failed"
+                item.reasons = ["not sent: the run stopped (" + summary.stopped + ")"]
+    return poster.limit.snapshot()
+
+
+def _stop_message(error: Exception, mapping: Mapping, client: Any) -> str:
+    if isinstance(error, AuthError):
+        user = error.email or getattr(client, "email", "?")
+        verb = "create" if mapping.mode == "create" else "write"
+        return (
+            f"Order Time refused user {user} the right to {verb} "
+            f"{mapping.record_type.name} records (HTTP {error.status}); the run "
+            "stopped at once. Give the user's role that right or use another user."
+        )
+    return str(error)
+
+
+def _finish(
+    source: Any,
+    mapping: Mapping,
+    items: list[LoadItem],
+    invalid: list[RejectEntry],
+    summary: LoadSummary,
+    options: LoadOptions,
+    started: float,
+    pool: dict[str, int],
+) -> LoadResult:
+    for item in items:
+        if item.outcome in ("created", "updated", "unchanged", "failed", "skipped"):
+            name = item.outcome
+            setattr(summary, name, getattr(summary, name) + 1)
+        elif item.stage == "server":
+            summary.rejected += 1
+    entries = list(invalid)
+    covered = {e.position for e in entries}
+    for item in items:
+        if item.outcome in ("rejected", "failed"):
+            entries += [
+                RejectEntry(r, item.stage or "server", item.reasons, item.raw)
+                for r in item.rows
+                if r not in covered
+            ]
+    sensitive = mapping.sensitive_columns
+    rejects = build_rejects(
+        source.raw,
+        list(source.row_numbers),
+        entries,
+        source_file=str(source.path),
+        sheet=source.sheet,
+        sensitive_columns=sensitive,
+    )
+    summary.elapsed = time.monotonic() - started
+    if not options.dry_run and options.rejects_path is not None and len(rejects):
+        summary.rejects_path = write_rejects(
+            rejects, options.rejects_path, sheet=source.sheet
+        )
+    if options.use_ledger and options.ledger_path is not None and not options.dry_run:
+        summary.ledger_path = options.ledger_path
+    outcomes = _outcomes(source, mapping, items, invalid)
+    log.info("load of %s finished: %s", source.path, summary.as_dict())
+    return LoadResult(summary, outcomes, rejects, items, pool)
+
+
+def _outcomes(
+    source: Any, mapping: Mapping, items: list[LoadItem], invalid: list[RejectEntry]
+) -> pd.DataFrame:
+    """One row per source row: its outcome, stage, reasons and record key."""
+    n = len(source.raw)
+    out: dict[str, list[Any]] = {
+        "row": [int(r) for r in source.row_numbers],
+        "outcome": ["rejected"] * n,
+        "stage": [None] * n,
+        "record_key": [None] * n,
+        "match_key": [None] * n,
+        "reasons": [""] * n,
+    }
+    for entry in invalid:
+        out["stage"][entry.position] = "validation"
+        out["reasons"][entry.position] = "; ".join(entry.reasons)
+    secret = _key_is_sensitive(mapping)
+    invalid_rows = {e.position for e in invalid}
+    for item in items:
+        for r in item.rows:
+            if r in invalid_rows:
+                continue
+            out["outcome"][r] = item.outcome
+            out["stage"][r] = item.stage
+            out["record_key"][r] = item.record_key
+            out["match_key"][r] = mask(item.key_text) if secret else item.key_text
+            out["reasons"][r] = "; ".join(item.reasons)
+    frame = pd.DataFrame(out)
+    frame["record_key"] = frame["record_key"].astype("Int64")
+    return frame
