@@ -75,6 +75,11 @@ class TableWriter:
         self.schema = arrow_schema(layout, self.custom_names, self.extras)
 
     @property
+    def completed(self) -> Path | None:
+        """The closed, not yet committed, temporary file."""
+        return self._done
+
+    @property
     def path(self) -> Path:
         return final_path(self.out_dir, self.layout.table, self.fmt)
 

@@ -1,0 +1,455 @@
+"""Export one record type to ``DIR/<type>.<fmt>`` (and ``<type>_lines``), or many.
+
+The flow of one type: count, fetch planned pages (:mod:`.pages`), flatten each
+page to the type's fixed schema (:mod:`.flatten`), stream it to a temporary
+file (:mod:`.writer`), and only when every page is in, rename the files into
+place, then record the run in ``manifest.json`` and, for incremental runs,
+move the watermark (:mod:`.state`). Any failure deletes the temporary files.
+
+Incremental runs fetch records modified since the last watermark minus an
+overlap window and merge them into the existing files by key: a changed
+record's row is replaced (for transactions, with all its lines), a new one
+is added. Deleted records stay until a full run (``full=True``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ot_etl.catalog import RecordType, record_types, resolve
+from ot_etl.client import MAX_PAGE_SIZE, Client, Filter, FilterOp
+from ot_etl.errors import AuthError, BadRequestError, ConfigError
+from ot_etl.extract.filter_syntax import check_filter
+from ot_etl.extract.flatten import FlatPage, flatten, line_rows
+from ot_etl.extract.manifest import schema_json, update_manifest
+from ot_etl.extract.pages import DEFAULT_WORKERS, PageFetcher, PageStats
+from ot_etl.extract.schema import (
+    CUSTOM_PREFIX,
+    PARENT_DOCNO,
+    PARENT_ID,
+    Layout,
+    header_layout,
+    lines_field,
+    lines_layout,
+)
+from ot_etl.extract.state import (
+    DEFAULT_OVERLAP,
+    load_state,
+    save_state,
+    watermark_of,
+)
+from ot_etl.extract.writer import (
+    Format,
+    TableWriter,
+    conform,
+    final_path,
+    read_batches,
+    read_schema,
+)
+
+log = logging.getLogger(__name__)
+
+MODIFIED = "RecordInfo.ModifiedDate"
+PageCallback = Callable[[str, int], None]
+CountCallback = Callable[[str, int], None]
+
+
+@dataclass
+class ExportResult:
+    """What one record type's export did. ``rows`` is the rows in the header file."""
+
+    record_type: str
+    server_count: int = 0
+    rows: int = 0
+    fetched: int = 0
+    lines: int | None = None
+    headers_without_lines: int | None = None
+    files: list[str] = field(default_factory=list)
+    mode: str = "full"
+    watermark: str | None = None
+    since: str | None = None
+    replaced: int = 0
+    changes: dict[str, Any] = field(default_factory=dict)
+    extras: list[str] = field(default_factory=list)
+    coercions: dict[str, int] = field(default_factory=dict)
+    zoned: dict[str, int] = field(default_factory=dict)
+    omitted: list[str] = field(default_factory=list)
+    skipped: str | None = None
+    schemas: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    filters: list[dict[str, Any]] = field(default_factory=list)
+    started: str = ""
+    finished: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """Knobs shared by every record type of one run."""
+
+    fmt: Format = "parquet"
+    filters: tuple[Filter, ...] = ()
+    modified_since: dt.datetime | None = None
+    incremental: bool = False
+    full: bool = False
+    workers: int = DEFAULT_WORKERS
+    page_size: int = MAX_PAGE_SIZE
+    overlap: dt.timedelta = DEFAULT_OVERLAP
+    include_sensitive: bool = False
+    row_group_rows: int = 50_000
+
+
+def listable_types() -> list[RecordType]:
+    """Every record type ``--all`` tries (all are readable through ``/list``)."""
+    return list(record_types())
+
+
+def export_types(
+    types: Sequence[str | int | RecordType],
+    out_dir: str | Path,
+    *,
+    client: Client | None = None,
+    options: ExportOptions | None = None,
+    skip_refused: bool = False,
+    on_page: PageCallback | None = None,
+    on_count: CountCallback | None = None,
+) -> list[ExportResult]:
+    """Export each record type into ``out_dir``; one :class:`ExportResult` each.
+
+    With ``skip_refused`` a type the server refuses (403, or 400 for a type
+    it cannot list) is reported in its result's ``skipped`` and the run goes
+    on; otherwise the error is raised. Files of types finished before a
+    failure stay written, and their manifest entries are saved.
+    """
+    opts = options or ExportOptions()
+    if opts.incremental and opts.modified_since is not None:
+        raise ConfigError("Use either --incremental or --modified-since, not both.")
+    rts = [resolve(t) for t in types]
+    for rt in rts:
+        for flt in opts.filters:
+            check_filter(flt, rt)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    own = client is None
+    api = client or Client.from_env()
+    results: list[ExportResult] = []
+    try:
+        for rt in rts:
+            try:
+                result = export_one(api, rt, out, opts, on_page, on_count)
+            except (AuthError, BadRequestError) as exc:
+                if not skip_refused:
+                    raise
+                log.warning("%s: skipped, the server refused it: %s", rt.slug, exc)
+                result = ExportResult(rt.slug, skipped=str(exc))
+            results.append(result)
+    finally:
+        _record(out, results, opts)
+        if own:
+            api.close()
+    return results
+
+
+def _record(out: Path, results: list[ExportResult], opts: ExportOptions) -> None:
+    done = [r for r in results if r.skipped is None]
+    entries = {r.record_type: r.to_json() for r in results}
+    if entries:
+        update_manifest(out, entries)
+    # Every finished type gets a state entry, so that a later --incremental
+    # run never merges into files written with other filters; a filtered
+    # (--modified-since) file holds a subset, hence no watermark.
+    save_state(
+        out,
+        {
+            r.record_type: {
+                "watermark": None if r.mode == "filtered" else r.watermark,
+                "format": opts.fmt,
+                "filters": r.filters,
+                "finished": r.finished,
+            }
+            for r in done
+        },
+    )
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def export_one(
+    client: Client,
+    rt: RecordType,
+    out: Path,
+    opts: ExportOptions,
+    on_page: PageCallback | None = None,
+    on_count: CountCallback | None = None,
+) -> ExportResult:
+    """Export one record type; files are in place when this returns."""
+    result = ExportResult(rt.slug, started=_now())
+    header = header_layout(rt, include_sensitive=opts.include_sensitive)
+    lines = lines_layout(rt, include_sensitive=opts.include_sensitive)
+    result.omitted = list(header.omitted)
+    filters = list(opts.filters)
+    merge = _plan_mode(rt, out, opts, header, result)
+    if result.since is not None:
+        filters.append(Filter(MODIFIED, FilterOp.GREATER_OR_EQUAL, result.since))
+    result.filters = [f.to_json() for f in filters]
+    fetcher = PageFetcher(
+        client,
+        rt,
+        filters,
+        page_size=opts.page_size,
+        workers=opts.workers,
+        include_lines=lines is not None,
+        on_count=None if on_count is None else (lambda n: on_count(rt.slug, n)),
+    )
+    run = _Run(rt, out, opts, header, lines, merge)
+    try:
+        for records in fetcher.pages():
+            run.add(records)
+            if on_page is not None:
+                on_page(rt.slug, len(records))
+        run.finish(result)
+    except BaseException:
+        run.abort()
+        raise
+    _fill(result, fetcher.stats, run)
+    return result
+
+
+def _plan_mode(
+    rt: RecordType, out: Path, opts: ExportOptions, header: Layout, result: ExportResult
+) -> bool:
+    """Set mode and ``since`` on ``result``; True when the run merges into files."""
+    if opts.modified_since is not None:
+        result.mode = "filtered"
+        result.since = opts.modified_since.isoformat(timespec="seconds")
+        return False
+    if not opts.incremental or opts.full:
+        return False
+    if MODIFIED not in header.column_names:
+        log.warning("%s has no %s; exporting it in full", rt.slug, MODIFIED)
+        return False
+    entry = load_state(out).get(rt.slug)
+    mark = watermark_of(entry)
+    files_there = final_path(out, rt.slug, opts.fmt).exists()
+    if mark is None or not files_there or (entry or {}).get("format") != opts.fmt:
+        log.info("%s: no previous incremental run here; full export", rt.slug)
+        return False
+    wanted = [f.to_json() for f in opts.filters]
+    previous = [
+        f for f in (entry or {}).get("filters", []) if f.get("PropertyName") != MODIFIED
+    ]
+    if previous != wanted:
+        log.warning("%s: filters changed since the last run; full export", rt.slug)
+        return False
+    result.mode = "incremental"
+    result.since = (mark - opts.overlap).isoformat(timespec="seconds")
+    result.watermark = mark.isoformat()
+    return True
+
+
+class _Run:
+    """The writers of one record type's export, and what they saw."""
+
+    def __init__(
+        self,
+        rt: RecordType,
+        out: Path,
+        opts: ExportOptions,
+        header: Layout,
+        lines: Layout | None,
+        merge: bool,
+    ) -> None:
+        self.rt = rt
+        self.out = out
+        self.fmt = opts.fmt
+        self.header = header
+        self.lines = lines
+        self.merge = merge
+        holder = lines_field(rt)
+        self.lines_key = holder.name if holder is not None else ""
+        rg = opts.row_group_rows
+        self.writers = [TableWriter(out, header, opts.fmt, row_group_rows=rg)]
+        if lines is not None:
+            self.writers.append(TableWriter(out, lines, opts.fmt, row_group_rows=rg))
+        self.keys: list[int] = []
+        self.without = 0
+        self.max_modified: dt.datetime | None = None
+        self.coercions: Counter[str] = Counter()
+        self.zoned: Counter[str] = Counter()
+        self.extras: set[str] = set()
+        self.replaced = 0
+        self.merged_rows: int | None = None
+
+    def add(self, records: list[dict[str, Any]]) -> None:
+        page = flatten(self.header, records)
+        self._note(page)
+        self.writers[0].add(page)
+        self._track(page)
+        if self.lines is not None:
+            rows, without = line_rows(records, self.lines_key)
+            self.without += without
+            line_page = flatten(self.lines, rows)
+            self._note(line_page)
+            self.writers[1].add(line_page)
+
+    def _note(self, page: FlatPage) -> None:
+        self.coercions.update(page.coercions)
+        self.zoned.update(page.zoned)
+        for name, n in page.coercions.items():
+            if self.coercions[name] == n:
+                log.warning(
+                    "%s: %s had values of the wrong type; converted or set to null",
+                    page.layout.table,
+                    name,
+                )
+        for name, n in page.zoned.items():
+            if self.zoned[name] == n:
+                log.warning(
+                    "%s: %s values carry a time zone; kept their wall-clock time",
+                    page.layout.table,
+                    name,
+                )
+        for name in page.extras.keys() - self.extras:
+            self.extras.add(name)
+            log.warning(
+                "%s: the server sent %r, which the catalog does not know; "
+                "kept as a JSON text column",
+                page.layout.table,
+                name,
+            )
+
+    def _track(self, page: FlatPage) -> None:
+        names = self.header.column_names
+        key = self.header.key
+        if self.merge and key is not None:
+            ids = page.arrays[names.index(key)].to_pylist()
+            self.keys.extend(k for k in ids if k is not None)
+        if MODIFIED in names and page.rows:
+            top = pc.max(page.arrays[names.index(MODIFIED)]).as_py()
+            if top is not None and (
+                self.max_modified is None or top > self.max_modified
+            ):
+                self.max_modified = top
+
+    def finish(self, result: ExportResult) -> None:
+        for w in self.writers:
+            w.close()
+        if self.merge:
+            self._merge()
+        for w in self.writers:
+            w.commit()
+        for w in self.writers:
+            result.files.append(w.path.name)
+            result.schemas[w.layout.table] = schema_json(w.schema)
+        result.finished = _now()
+
+    def abort(self) -> None:
+        for w in self.writers:
+            w.abort()
+
+    def _merge(self) -> None:
+        """Replace each writer's delta by existing rows (minus changed keys) + delta."""
+        changed = pa.array(sorted(set(self.keys)), pa.int32())
+        merged: list[TableWriter] = []
+        try:
+            for w in self.writers:
+                key = self.header.key if not w.layout.is_lines else self._parent_key()
+                merged.append(self._merge_one(w, key, changed))
+        except BaseException:
+            for m in merged:
+                m.abort()
+            raise
+        for old in self.writers:
+            old.abort()
+        self.writers = merged
+
+    def _parent_key(self) -> str:
+        return PARENT_DOCNO if self.header.key == "DocNo" else PARENT_ID
+
+    def _merge_one(
+        self, delta: TableWriter, key: str | None, changed: pa.Array
+    ) -> TableWriter:
+        existing = delta.path
+        old_schema = (
+            read_schema(existing, self.fmt, delta.layout) if existing.exists() else None
+        )
+        custom = set(delta.custom_names)
+        extras = set(delta.extras)
+        if old_schema is not None:
+            custom |= _custom_of(old_schema)
+            known = set(delta.layout.column_names)
+            extras |= {
+                n
+                for n in old_schema.names
+                if n not in known and not n.startswith(CUSTOM_PREFIX)
+            }
+        merged = TableWriter(
+            self.out,
+            delta.layout,
+            self.fmt,
+            row_group_rows=delta.row_group_rows,
+            custom_names=custom,
+            extras=extras,
+        )
+        try:
+            if old_schema is not None:
+                for batch in read_batches(existing, self.fmt, old_schema):
+                    table = pa.Table.from_batches([batch])
+                    if key is not None and table.num_rows:
+                        hit = pc.is_in(table.column(key), value_set=changed)
+                        keep = pc.invert(pc.fill_null(hit, False))
+                        if not delta.layout.is_lines:
+                            self.replaced += table.num_rows - pc.sum(keep).as_py()
+                        table = table.filter(keep)
+                    merged.add_table(conform(table, merged.schema))
+            done = delta.completed or delta.close()
+            for batch in read_batches(done, self.fmt, delta.schema):
+                merged.add_table(conform(pa.Table.from_batches([batch]), merged.schema))
+            merged.close()
+        except BaseException:
+            merged.abort()
+            raise
+        if not delta.layout.is_lines:
+            self.merged_rows = merged.rows
+        return merged
+
+
+def _custom_of(schema: pa.Schema) -> set[str]:
+    n = len(CUSTOM_PREFIX)
+    return {name[n:] for name in schema.names if name.startswith(CUSTOM_PREFIX)}
+
+
+def _fill(result: ExportResult, stats: PageStats, run: _Run) -> None:
+    result.server_count = stats.count
+    result.fetched = stats.rows
+    result.rows = run.merged_rows if run.merged_rows is not None else stats.rows
+    result.replaced = run.replaced
+    if run.lines is not None:
+        result.lines = run.writers[1].rows
+        result.headers_without_lines = run.without
+    old = dt.datetime.fromisoformat(result.watermark) if result.watermark else None
+    if run.max_modified is not None and (old is None or run.max_modified > old):
+        result.watermark = run.max_modified.isoformat()
+    result.changes = {
+        "recount": stats.recount,
+        "duplicates_dropped": stats.duplicates,
+        "added_during_run": stats.added,
+        "recovered": stats.recovered,
+        "unkeyed": stats.unkeyed,
+        "notes": stats.notes,
+    }
+    result.extras = sorted(run.extras)
+    result.coercions = dict(run.coercions)
+    result.zoned = dict(run.zoned)

@@ -1,0 +1,261 @@
+"""Count first, then fetch the planned pages with a bounded pool, exactly once each.
+
+:class:`PageFetcher` asks ``PUT /list`` for the count, plans
+``ceil(count / page_size)`` pages sorted by the record key (``Id`` or
+``DocNo``) and fetches them with ``workers`` threads, at most ``2 * workers``
+pages in flight. Pages are handed out in page order, so the output is in key
+order and memory holds only the pages in flight.
+
+Never lose or duplicate a record:
+
+- A record whose key is not above the last key handed out was seen already
+  (a record deleted during the run shifts the following rows one place back;
+  a server that repeats a page instead of answering ``[]`` does the same) and
+  is dropped and counted as a duplicate.
+- When the rows handed out differ from the count (records added or deleted
+  during the run), the fetcher counts again and re-checks the tail: records
+  with a key above the last one, fetched by key (``key > last``) until a
+  short page or a page with nothing new, so a repeating server cannot make it
+  loop. If rows are still missing, every gap between two consecutive pages is
+  counted (``a < key < b``) and what is found there is fetched too: that is
+  where a deletion makes a record slip from one page to the previous one.
+  Recovered records come after the tail, out of key order.
+- What changed is reported in :class:`PageStats` (added, recovered, dropped
+  duplicates, the count at the start and at the end).
+
+A page that still fails once the client's retries are spent raises
+:class:`PageFailedError` naming the record type and the page.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from ot_etl.catalog import RecordType
+from ot_etl.client import MAX_PAGE_SIZE, Client, Filter, FilterOp, Sort
+from ot_etl.errors import ApiError
+
+log = logging.getLogger(__name__)
+
+Record = dict[str, Any]
+DEFAULT_WORKERS = 4
+
+
+class PageFailedError(ApiError):
+    """A page could not be fetched after the client's retries; names type and page."""
+
+    def __init__(self, record_type: str, page: int, pages: int, cause: ApiError):
+        self.page = page
+        self.pages = pages
+        self.cause = cause
+        self.retriable = cause.retriable
+        super().__init__(
+            f"{record_type}: page {page} of {pages} failed: {cause}",
+            status=cause.status,
+            record_type=record_type,
+        )
+
+
+@dataclass
+class PageStats:
+    """What the fetcher saw; ``changed`` is True when the data moved during the run."""
+
+    count: int = 0
+    recount: int | None = None
+    pages: int = 0
+    rows: int = 0
+    duplicates: int = 0
+    added: int = 0
+    recovered: int = 0
+    unkeyed: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.duplicates or self.added or self.recovered) or (
+            self.recount is not None and self.recount != self.count
+        )
+
+
+class PageFetcher:
+    """Fetches every record of one record type matching ``filters``, once."""
+
+    def __init__(
+        self,
+        client: Client,
+        rt: RecordType,
+        filters: Sequence[Filter] = (),
+        *,
+        page_size: int = MAX_PAGE_SIZE,
+        workers: int = DEFAULT_WORKERS,
+        include_lines: bool = False,
+        on_count: Callable[[int], None] | None = None,
+    ) -> None:
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"page size must be 1..{MAX_PAGE_SIZE}, not {page_size}")
+        self.client = client
+        self.rt = rt
+        self.filters = tuple(filters)
+        self.page_size = page_size
+        self.workers = max(1, workers)
+        self.include_lines = include_lines
+        self.on_count = on_count
+        self.key = rt.key_field if rt.field(rt.key_field) is not None else None
+        self.stats = PageStats()
+        self._last: int | None = None
+        self._bounds: list[tuple[int, int]] = []
+
+    def pages(self) -> Iterator[list[Record]]:
+        """Yield pages of new records, in key order, then any re-checked records."""
+        count = self.client.count(self.rt, self.filters)
+        planned = math.ceil(count / self.page_size)
+        self.stats.count, self.stats.pages = count, planned
+        log.info("%s: %d records in %d pages", self.rt.slug, count, planned)
+        if self.on_count is not None:
+            self.on_count(count)
+        yield from self._planned(planned)
+        if self.stats.rows != count or self.stats.duplicates:
+            yield from self._recheck()
+
+    # -- the planned pages -----------------------------------------------------
+
+    def _fetch(
+        self, page: int, filters: Sequence[Filter] | None = None
+    ) -> list[Record]:
+        return self.client.list_page(
+            self.rt,
+            self.filters if filters is None else filters,
+            sort=Sort(self.key) if self.key else None,
+            page=page,
+            size=self.page_size,
+            include_line_items=self.include_lines,
+        )
+
+    def _planned(self, planned: int) -> Iterator[list[Record]]:
+        pool = ThreadPoolExecutor(self.workers, thread_name_prefix="ot-page")
+        window: deque[tuple[int, Future[list[Record]]]] = deque()
+        next_page = 1
+        try:
+            while next_page <= planned or window:
+                while next_page <= planned and len(window) < 2 * self.workers:
+                    window.append((next_page, pool.submit(self._fetch, next_page)))
+                    next_page += 1
+                page, future = window.popleft()
+                try:
+                    records = future.result()
+                except ApiError as exc:
+                    raise PageFailedError(self.rt.slug, page, planned, exc) from exc
+                yield self._accept(records)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _accept(self, records: list[Record]) -> list[Record]:
+        """Sort a page by key and drop what was handed out already."""
+        if not self.key:
+            self.stats.rows += len(records)
+            return records
+        keyed = [r for r in records if type(r.get(self.key)) is int]
+        self.stats.unkeyed += len(records) - len(keyed)
+        keyed.sort(key=lambda r: int(r[self.key]))  # type: ignore[index]
+        fresh = [r for r in keyed if self._last is None or r[self.key] > self._last]
+        self.stats.duplicates += len(keyed) - len(fresh)
+        if fresh:
+            first, last = fresh[0][self.key], fresh[-1][self.key]
+            if self._last is not None:
+                self._bounds.append((self._last, first))
+            self._last = last
+        unkeyed = [r for r in records if type(r.get(self.key)) is not int]
+        out = fresh + unkeyed
+        self.stats.rows += len(out)
+        return out
+
+    # -- the re-check -----------------------------------------------------------
+
+    def _recheck(self) -> Iterator[list[Record]]:
+        recount = self.client.count(self.rt, self.filters)
+        self.stats.recount = recount
+        log.warning(
+            "%s: %d records counted, %d fetched (%d duplicates dropped); "
+            "%d counted now; re-checking",
+            self.rt.slug,
+            self.stats.count,
+            self.stats.rows,
+            self.stats.duplicates,
+            recount,
+        )
+        if not self.key:
+            self.stats.notes.append("no key to re-check by; rows may differ")
+            return
+        before = self.stats.rows
+        yield from self._tail()
+        self.stats.added = self.stats.rows - before
+        if self.stats.rows < recount:
+            before = self.stats.rows
+            yield from self._gaps()
+            self.stats.recovered = self.stats.rows - before
+        if self.stats.rows != recount:
+            self.stats.notes.append(
+                f"{recount} records counted at the end, {self.stats.rows} written"
+            )
+
+    def _tail(self) -> Iterator[list[Record]]:
+        assert self.key is not None
+        while True:
+            filters = list(self.filters)
+            if self._last is not None:
+                filters.append(Filter(self.key, FilterOp.GREATER, self._last))
+            records = self._fetch_checked(1, filters)
+            fresh = self._accept(records)
+            if fresh:
+                yield fresh
+            # A short page ends the tail; so does a page with nothing new (a
+            # server that ignores the filter or repeats a page).
+            if len(records) < self.page_size or not fresh:
+                return
+
+    def _gaps(self) -> Iterator[list[Record]]:
+        assert self.key is not None
+        gaps = [(a, b) for a, b in self._bounds if b - a > 1]
+        with ThreadPoolExecutor(self.workers, thread_name_prefix="ot-gap") as pool:
+            counts = list(pool.map(lambda g: self._count_between(*g), gaps))
+        seen: set[int] = set()
+        for (low, high), n in zip(gaps, counts, strict=True):
+            if not n:
+                continue
+            filters = self._between(low, high)
+            for page in range(1, math.ceil(n / self.page_size) + 1):
+                records = self._fetch_checked(page, filters)
+                fresh = [
+                    r
+                    for r in records
+                    if type(r.get(self.key)) is int
+                    and low < r[self.key] < high
+                    and r[self.key] not in seen
+                ]
+                seen.update(r[self.key] for r in fresh)
+                self.stats.rows += len(fresh)
+                if fresh:
+                    yield fresh
+
+    def _between(self, low: int, high: int) -> list[Filter]:
+        assert self.key is not None
+        return [
+            *self.filters,
+            Filter(self.key, FilterOp.GREATER, low),
+            Filter(self.key, FilterOp.LESS, high),
+        ]
+
+    def _count_between(self, low: int, high: int) -> int:
+        return self.client.count(self.rt, self._between(low, high))
+
+    def _fetch_checked(self, page: int, filters: Sequence[Filter]) -> list[Record]:
+        try:
+            return self._fetch(page, filters)
+        except ApiError as exc:
+            raise PageFailedError(self.rt.slug, page, page, exc) from exc
