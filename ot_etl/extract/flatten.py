@@ -361,12 +361,16 @@ def unflatten(layout: Layout, row: Mapping[str, Any]) -> dict[str, Any]:
 
     Objects whose columns are all null are left out too, so a record with
     ``"BillAddress": null`` and one without ``BillAddress`` read back alike.
+    Timestamps go back to ISO text and JSON-text columns stay text, so
+    ``flatten(unflatten(row))`` gives ``row`` again.
     """
     record: dict[str, Any] = {}
     for col in layout.columns:
         value = row.get(col.name)
         if value is None:
             continue
+        if isinstance(value, dt.datetime):
+            value = value.isoformat(timespec="microseconds")
         target = record
         for part in col.path[:-1]:
             target = target.setdefault(part, {})
