@@ -175,7 +175,8 @@ class Poster:
                 }
                 for r in exc.results
             ]
-            item.reject("server", [str(r) for r in exc.results] or [exc.detail], raw)
+            reasons = [_reason(r.property_name, r.message) for r in exc.results]
+            item.reject("server", reasons or [exc.detail], raw)
         except (BadRequestError, NotFoundError) as exc:
             item.reject("server", [exc.detail])
         except UnavailableError as exc:
@@ -266,6 +267,13 @@ class Poster:
         saved = self.client.update(self.rt, record)
         item.outcome = "updated"
         item.record_key = _key(saved, self.rt) or item.record_key
+
+
+def _reason(prop: str, message: str) -> str:
+    """``Prop: message``, unless the message already starts with the property."""
+    if not prop or message.startswith(prop):
+        return message
+    return f"{prop}: {message}"
 
 
 def _key(record: dict[str, Any], rt: RecordType) -> int | None:

@@ -1,8 +1,7 @@
-"""One load, end to end: read, validate, build, resolve, plan, post, report.
+"""One load, end to end: validate, build, resolve, plan, post, report.
 
-:func:`load_file` and :func:`load_frame` are the Python API; the CLI's
-``ot-etl load`` calls :func:`load_file`. Both return a :class:`LoadResult`
-with the counts, a per-row outcomes table and the rejects table.
+:func:`run_load` runs every stage on a source already read; the Python API
+(:mod:`ot_etl.load.api`) and the CLI call it.
 
 Re-runs: every source row has a fingerprint (the mapping's identity, i.e.
 record type, mode-independent match fields and document grouping, plus the
@@ -16,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -24,29 +22,16 @@ from typing import Any
 import pandas as pd
 
 from ot_etl.errors import AuthError
-from ot_etl.load.items import LoadItem, Ref
-from ot_etl.load.ledger import (
-    SENDING,
-    Ledger,
-    combine,
-    default_ledger_path,
-    fingerprints,
-    is_loaded,
-)
+from ot_etl.load.items import LoadItem
+from ot_etl.load.ledger import SENDING, Ledger, is_loaded
 from ot_etl.load.lookup import Key, field_value, find_existing
 from ot_etl.load.plan import classify, mark_duplicates
 from ot_etl.load.post import Poster, PostSettings, Progress
-from ot_etl.load.rejects import (
-    RejectEntry,
-    build_rejects,
-    default_rejects_path,
-    mask,
-    strip_extras,
-    write_rejects,
-)
-from ot_etl.load.resolve import Resolver, parse_path, resolve_items
+from ot_etl.load.rejects import RejectEntry, build_rejects, strip_extras, write_rejects
+from ot_etl.load.resolve import Resolver, resolve_items
+from ot_etl.load.rows import key_is_sensitive, make_items, normalizer, outcomes_table
 from ot_etl.load.summary import LoadSummary
-from ot_etl.mapping import Mapping, load_mapping
+from ot_etl.mapping import Mapping
 
 log = logging.getLogger(__name__)
 
@@ -96,100 +81,6 @@ class LoadResult:
         return self.summary.exit_code
 
 
-def load_file(
-    path: str | Path,
-    mapping: Mapping | str | Path,
-    *,
-    client: Any,
-    workers: int = 8,
-    batch_size: int = 100,
-    rejects_path: str | Path | None = None,
-    ledger_path: str | Path | None = None,
-    dry_run: bool = False,
-    progress: Progress | None = None,
-    lock_timeout: float = 600.0,
-) -> LoadResult:
-    """Load one CSV/Excel file with a mapping (a :class:`Mapping` or its path).
-
-    The rejects file defaults to ``<stem>.rejects.csv`` (``.xlsx`` for Excel)
-    next to the input, the ledger to ``<stem>.ledger.sqlite`` next to the
-    rejects file. A dry run writes nothing: no request that changes data, no
-    ledger, no rejects file.
-    """
-    from ot_etl.load.read import read_source
-
-    source_path = Path(path)
-    the_mapping = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
-    rejects = Path(rejects_path) if rejects_path else default_rejects_path(source_path)
-    ledger = (
-        Path(ledger_path) if ledger_path else default_ledger_path(source_path, rejects)
-    )
-    options = LoadOptions(
-        workers=workers,
-        batch_size=batch_size,
-        rejects_path=rejects,
-        ledger_path=ledger,
-        dry_run=dry_run,
-        progress=progress,
-        lock_timeout=lock_timeout,
-    )
-    source = read_source(source_path, the_mapping)
-    return run_load(source, the_mapping, client, options)
-
-
-def load_frame(
-    df: pd.DataFrame,
-    mapping: Mapping | str | Path,
-    *,
-    client: Any,
-    workers: int = 8,
-    batch_size: int = 100,
-    rejects_path: str | Path | None = None,
-    ledger_path: str | Path | None = None,
-    dry_run: bool = False,
-    progress: Progress | None = None,
-) -> LoadResult:
-    """Load a DataFrame (cells taken as text, as if read from a file).
-
-    Without ``ledger_path`` there is no ledger (so re-running the same frame
-    creates again); without ``rejects_path`` no rejects file is written, the
-    rejects are in ``result.rejects``.
-    """
-    from ot_etl.load.read import frame_source
-
-    the_mapping = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
-    options = LoadOptions(
-        workers=workers,
-        batch_size=batch_size,
-        rejects_path=Path(rejects_path) if rejects_path else None,
-        ledger_path=Path(ledger_path) if ledger_path else None,
-        dry_run=dry_run,
-        progress=progress,
-        use_ledger=ledger_path is not None,
-    )
-    return run_load(frame_source(df, the_mapping), the_mapping, client, options)
-
-
-def identity(mapping: Mapping) -> str:
-    """What makes two runs "the same load" for the ledger.
-
-    The record type, match fields and document grouping; not the mapping's
-    text, so fixing a typo in a field map does not make a re-run create
-    everything a second time.
-    """
-    groups = ",".join(mapping.documents.group_by) if mapping.documents else ""
-    return f"{mapping.record_type.number}|{','.join(mapping.match_fields)}|{groups}"
-
-
-def normalizer(mapping: Mapping) -> Callable[[Key], Key]:
-    rule = mapping.match_normalize
-
-    def normalize(values: Key) -> Key:
-        return tuple(None if v is None else rule.apply(str(v)) for v in values)
-
-    return normalize
-
-
 # -- the run ----------------------------------------------------------------
 
 
@@ -203,10 +94,10 @@ def run_load(
     started = time.monotonic()
     rt = mapping.record_type
     raw, _ = strip_extras(source.raw)
-    source = replace(source, raw=raw) if _is_dataclass(source) else source
+    source = replace(source, raw=raw, columns=list(raw.columns))
     report = validate(source, mapping)
     pending = build_records(report, mapping)
-    items, invalid_entries = _items(source, mapping, report, pending)
+    items, invalid_entries = make_items(source, mapping, report, pending)
     summary = LoadSummary(
         record_type=str(rt),
         rows_read=len(raw),
@@ -244,10 +135,6 @@ def run_load(
     )
 
 
-def _is_dataclass(obj: Any) -> bool:
-    return hasattr(obj, "__dataclass_fields__")
-
-
 def _open_ledger(options: LoadOptions, mapping: Mapping) -> Ledger | None:
     if not options.use_ledger or options.ledger_path is None:
         return None
@@ -256,62 +143,8 @@ def _open_ledger(options: LoadOptions, mapping: Mapping) -> Ledger | None:
         read_only=options.dry_run,
         lock_timeout=options.lock_timeout,
     )
-    ledger.mask_keys = _key_is_sensitive(mapping)
+    ledger.mask_keys = key_is_sensitive(mapping)
     return ledger
-
-
-def _key_is_sensitive(mapping: Mapping) -> bool:
-    return any(
-        fm.field.sensitive
-        for fm in mapping.all_field_maps
-        if fm.target in mapping.match_fields
-    )
-
-
-def _items(
-    source: Any, mapping: Mapping, report: Any, pending: Sequence[Any]
-) -> tuple[list[LoadItem], list[RejectEntry]]:
-    """LoadItems from the built records, and reject entries for invalid rows."""
-    raw = source.raw
-    rows = [
-        {
-            c: (None if pd.isna(v) else str(v))
-            for c, v in zip(raw.columns, r, strict=True)
-        }
-        for r in raw.itertuples(index=False, name=None)
-    ]
-    prints = fingerprints(identity(mapping), rows)
-    reasons: dict[int, list[str]] = {}
-    for failure in report.failures:
-        text = (
-            f"{failure.column}: {failure.reason}" if failure.column else failure.reason
-        )
-        reasons.setdefault(int(failure.position), []).append(text)
-    invalid = [RejectEntry(p, "validation", r) for p, r in sorted(reasons.items())]
-    items = []
-    for n, record in enumerate(pending):
-        item = LoadItem(
-            position=n,
-            rows=[int(i) for i in record.source_index],
-            payload=record.payload,
-            match_key=tuple(record.match_key),
-            refs=[Ref(_path(p), t, str(name)) for p, t, name in record.refs],
-        )
-        item.fingerprint = combine([prints[i] for i in item.rows])
-        if record.problems:
-            item.reject("validation", [str(p) for p in record.problems])
-        bad = [i for i in item.rows if i in reasons]
-        if bad:
-            rows_text = ", ".join(str(source.row_numbers[i]) for i in bad)
-            item.reject(
-                "validation", [f"row(s) {rows_text} of this record are invalid"]
-            )
-        items.append(item)
-    return items, invalid
-
-
-def _path(path: Any) -> tuple[str | int, ...]:
-    return parse_path(path) if isinstance(path, str) else tuple(path)
 
 
 def _apply_ledger(items: list[LoadItem], ledger: Ledger | None) -> set[int]:
@@ -461,38 +294,6 @@ def _finish(
         )
     if options.use_ledger and options.ledger_path is not None and not options.dry_run:
         summary.ledger_path = options.ledger_path
-    outcomes = _outcomes(source, mapping, items, invalid)
+    outcomes = outcomes_table(source, mapping, items, invalid)
     log.info("load of %s finished: %s", source.path, summary.as_dict())
     return LoadResult(summary, outcomes, rejects, items, pool)
-
-
-def _outcomes(
-    source: Any, mapping: Mapping, items: list[LoadItem], invalid: list[RejectEntry]
-) -> pd.DataFrame:
-    """One row per source row: its outcome, stage, reasons and record key."""
-    n = len(source.raw)
-    out: dict[str, list[Any]] = {
-        "row": [int(r) for r in source.row_numbers],
-        "outcome": ["rejected"] * n,
-        "stage": [None] * n,
-        "record_key": [None] * n,
-        "match_key": [None] * n,
-        "reasons": [""] * n,
-    }
-    for entry in invalid:
-        out["stage"][entry.position] = "validation"
-        out["reasons"][entry.position] = "; ".join(entry.reasons)
-    secret = _key_is_sensitive(mapping)
-    invalid_rows = {e.position for e in invalid}
-    for item in items:
-        for r in item.rows:
-            if r in invalid_rows:
-                continue
-            out["outcome"][r] = item.outcome
-            out["stage"][r] = item.stage
-            out["record_key"][r] = item.record_key
-            out["match_key"][r] = mask(item.key_text) if secret else item.key_text
-            out["reasons"][r] = "; ".join(item.reasons)
-    frame = pd.DataFrame(out)
-    frame["record_key"] = frame["record_key"].astype("Int64")
-    return frame
