@@ -126,18 +126,25 @@ def export_types(
 ) -> list[ExportResult]:
     """Export each record type into ``out_dir``; one :class:`ExportResult` each.
 
-    With ``skip_refused`` a type the server refuses (403, or 400 for a type
-    it cannot list) is reported in its result's ``skipped`` and the run goes
-    on; otherwise the error is raised. Files of types finished before a
+    With ``skip_refused`` (``--all``) a type the server refuses (403, or 400
+    for a type or filter it cannot serve) and a type without a filter's field
+    are reported in their result's ``skipped`` and the run goes on;
+    otherwise the error is raised. Files of types finished before a
     failure stay written, and their manifest entries are saved.
     """
     opts = options or ExportOptions()
     if opts.incremental and opts.modified_since is not None:
         raise ConfigError("Use either --incremental or --modified-since, not both.")
     rts = [resolve(t) for t in types]
+    unfit: dict[str, str] = {}
     for rt in rts:
         for flt in opts.filters:
-            check_filter(flt, rt)
+            try:
+                check_filter(flt, rt)
+            except ConfigError as exc:
+                if not skip_refused:
+                    raise
+                unfit[rt.slug] = str(exc)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     own = client is None
@@ -145,6 +152,10 @@ def export_types(
     results: list[ExportResult] = []
     try:
         for rt in rts:
+            if rt.slug in unfit:
+                log.warning("%s: skipped: %s", rt.slug, unfit[rt.slug])
+                results.append(ExportResult(rt.slug, skipped=unfit[rt.slug]))
+                continue
             try:
                 result = export_one(api, rt, out, opts, on_page, on_count)
             except (AuthError, BadRequestError) as exc:

@@ -2,9 +2,10 @@
 
 :class:`PageFetcher` asks ``PUT /list`` for the count, plans
 ``ceil(count / page_size)`` pages sorted by the record key (``Id`` or
-``DocNo``) and fetches them with ``workers`` threads, at most ``2 * workers``
-pages in flight. Pages are handed out in page order, so the output is in key
-order and memory holds only the pages in flight.
+``DocNo``) and fetches them with ``workers`` threads, at most ``prefetch``
+pages in flight (default ``2 * workers``). Pages are handed out in page
+order, so the output is in key order and memory holds only the pages in
+flight.
 
 Never lose or duplicate a record:
 
@@ -96,6 +97,7 @@ class PageFetcher:
         workers: int = DEFAULT_WORKERS,
         include_lines: bool = False,
         on_count: Callable[[int], None] | None = None,
+        prefetch: int | None = None,
     ) -> None:
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"page size must be 1..{MAX_PAGE_SIZE}, not {page_size}")
@@ -106,6 +108,7 @@ class PageFetcher:
         self.workers = max(1, workers)
         self.include_lines = include_lines
         self.on_count = on_count
+        self.prefetch = max(1, prefetch or 2 * self.workers)
         self.key = rt.key_field if rt.field(rt.key_field) is not None else None
         self.stats = PageStats()
         self._last: int | None = None
@@ -143,7 +146,7 @@ class PageFetcher:
         next_page = 1
         try:
             while next_page <= planned or window:
-                while next_page <= planned and len(window) < 2 * self.workers:
+                while next_page <= planned and len(window) < self.prefetch:
                     window.append((next_page, pool.submit(self._fetch, next_page)))
                     next_page += 1
                 page, future = window.popleft()
@@ -195,10 +198,11 @@ class PageFetcher:
         before = self.stats.rows
         yield from self._tail()
         self.stats.added = self.stats.rows - before
-        if self.stats.rows < recount:
-            before = self.stats.rows
-            yield from self._gaps()
-            self.stats.recovered = self.stats.rows - before
+        # Even when the totals agree again, a deletion may have hidden a record
+        # at a page boundary while an addition made up the number.
+        before = self.stats.rows
+        yield from self._gaps()
+        self.stats.recovered = self.stats.rows - before
         if self.stats.rows != recount:
             self.stats.notes.append(
                 f"{recount} records counted at the end, {self.stats.rows} written"
