@@ -24,7 +24,7 @@ from typing import Any
 
 from ot_etl.sandbox.auth import DEFAULT_API_KEY, DEFAULT_USERS, Auth, User
 from ot_etl.sandbox.dates import Clock, utc_now
-from ot_etl.sandbox.defaults import DEFAULT_LISTS
+from ot_etl.sandbox.defaults import DEFAULT_LISTS, initialise
 from ot_etl.sandbox.faults import Faults, Stats
 from ot_etl.sandbox.records import Records
 from ot_etl.sandbox.server import MAX_BODY, App, SandboxServer
@@ -33,7 +33,6 @@ from ot_etl.sandbox.store import Store
 __all__ = ["DEFAULT_LISTS", "Faults", "Sandbox", "Stats", "User"]
 
 logger = logging.getLogger(__name__)
-_INITIALISED = "meta:initialised"
 
 
 class Sandbox:
@@ -86,7 +85,7 @@ class Sandbox:
     def _open(self) -> SandboxServer:
         store = Store(self.db_path)
         records = Records(store, self._clock)
-        self._initialise(store, records)
+        initialise(records)
         if self._lists:
             records.ensure_lists(self._lists)
         app = App(
@@ -103,14 +102,6 @@ class Sandbox:
         self.port = server.server_address[1]
         self._server = server
         return server
-
-    @staticmethod
-    def _initialise(store: Store, records: Records) -> None:
-        """Seed the default company setup once per store."""
-        with store.write():
-            done = store.next_value(_INITIALISED) > 1
-        if not done:
-            records.ensure_lists(DEFAULT_LISTS)
 
     def start(self) -> Sandbox:
         """Start serving in a background thread; returns self."""

@@ -7,6 +7,10 @@ new; ``Sandbox(lists=...)`` and ``ot-etl sandbox serve --lists`` add more.
 
 from __future__ import annotations
 
+from ot_etl.sandbox.records import Records
+
+_INITIALISED = "meta:initialised"
+
 DEFAULT_LISTS: dict[str, list[str]] = {
     "Sales Rep": ["House Account", "Jane Seller"],
     "Ship Method": ["UPS Ground", "FedEx 2Day", "Will Call"],
@@ -30,3 +34,12 @@ DEFAULT_LISTS: dict[str, list[str]] = {
     ],
     "Doc Status": ["Open", "Approved", "Shipped", "Closed"],
 }
+
+
+def initialise(records: Records) -> None:
+    """Seed ``DEFAULT_LISTS`` the first time a store is opened, never again."""
+    store = records.store
+    with store.write():
+        first = store.next_value(_INITIALISED) == 1
+    if first:
+        records.ensure_lists(DEFAULT_LISTS)

@@ -98,6 +98,7 @@ class Store:
             self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
         self.lock = threading.RLock()
+        self._depth = 0
         self._keys: dict[int, list[int]] = {}
         self._decoded: dict[int, dict[int, dict[str, Any]]] = {}
         self._selections: OrderedDict[tuple[int, str], list[int]] = OrderedDict()
@@ -110,15 +111,28 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[None]:
-        """One committed write transaction; caches are dropped on failure."""
+        """One committed write transaction; caches are dropped on failure.
+
+        Nested use joins the outer transaction.
+        """
         with self.lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
             self._db.execute("BEGIN IMMEDIATE")
+            self._depth = 1
             try:
                 yield
             except BaseException:
                 self._db.execute("ROLLBACK")
                 self._forget()
                 raise
+            finally:
+                self._depth = 0
             self._db.execute("COMMIT")
 
     def _forget(self) -> None:
