@@ -82,7 +82,8 @@ class Sandbox:
 
     # -- life cycle --------------------------------------------------------------
 
-    def _open(self) -> SandboxServer:
+    def bind(self) -> SandboxServer:
+        """Open the store and bind the port (done by start; the CLI binds early)."""
         store = Store(self.db_path)
         records = Records(store, self._clock)
         initialise(records)
@@ -107,7 +108,7 @@ class Sandbox:
         """Start serving in a background thread; returns self."""
         if self._server is not None:
             raise RuntimeError("the sandbox is already running")
-        server = self._open()
+        server = self.bind()
         self._thread = threading.Thread(
             target=server.serve_forever, name="ot-sandbox", daemon=True
         )
@@ -117,7 +118,7 @@ class Sandbox:
 
     def serve_forever(self) -> None:
         """Serve in the calling thread until ``stop()`` or KeyboardInterrupt."""
-        server = self._server or self._open()
+        server = self._server or self.bind()
         try:
             server.serve_forever()
         finally:
