@@ -1,0 +1,294 @@
+"""Read an input file faithfully: every cell as the text the user typed.
+
+``read_source(path, options)`` returns a :class:`SourceFrame`. Nothing is
+converted here (``00123`` stays ``00123``, ``NA`` stays ``NA``); only an empty
+or all-blank cell, or one equal to a mapping null marker, becomes missing.
+Headers are normalised (BOM, non-breaking and repeated spaces, surrounding
+spaces) and may sit below title rows. Typing happens in validation, through
+the mapping's schema.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ot_etl.errors import InputFileError
+from ot_etl.load.readers import EXCEL_SUFFIXES, read_excel_grid, read_text_grid
+from ot_etl.mapping.model import JoinSpec, SourceOptions
+
+log = logging.getLogger(__name__)
+
+MAX_COLUMNS = 16384  # Excel's own limit; more means a wrong delimiter or junk
+HEADER_SCAN = 30  # rows searched for the header when header_row is auto
+_SPACES = re.compile(r"[\s\u00a0\u2007\u202f\ufeff]+")
+_NUMERIC = re.compile(r"^[-+]?[\d.,\s]+(e[-+]?\d+)?$|^\d{4}-\d\d-\d\d", re.IGNORECASE)
+
+
+@dataclass
+class SourceFrame:
+    """An input file as text.
+
+    ``raw`` holds one column per header (normalised names, pandas string
+    dtype) and one row per non-blank data row, indexed 0..n-1.
+    ``row_numbers[i]`` is the row the user sees for ``raw`` row ``i`` (the
+    first data row under a header on line 1 is row 2). ``original_columns``
+    are the header cells as typed.
+    """
+
+    raw: pd.DataFrame
+    path: str
+    sheet: str | None
+    row_numbers: list[int]
+    columns: list[str]
+    original_columns: list[str] = field(default_factory=list)
+    encoding: str | None = None
+    header_row: int = 1
+
+    def row(self, index: int) -> int:
+        """The sheet row number of frame row ``index``."""
+        return self.row_numbers[index]
+
+
+def normalize_header(text: str) -> str:
+    """Header text with BOMs, odd and repeated spaces folded to single spaces."""
+    return _SPACES.sub(" ", text).strip()
+
+
+def read_source(path: str | Path, options: SourceOptions | None = None) -> SourceFrame:
+    """Read ``path`` (CSV/TSV text or an Excel workbook) with ``options``.
+
+    Raises InputFileError (file, row, column, fix) for files that cannot be
+    used: empty, binary, undecodable, broken quotes, ragged rows, missing
+    sheets, encrypted or truncated workbooks. A header with no data rows is
+    fine (0 rows, logged).
+    """
+    opts = options or SourceOptions()
+    p = Path(path)
+    frame = _read_one(p, opts, opts.sheet)
+    for join in opts.joins:
+        frame = _join(frame, join, opts)
+    return frame
+
+
+def _read_one(p: Path, opts: SourceOptions, sheet: str | None) -> SourceFrame:
+    if not p.exists():
+        raise InputFileError(str(p), "no such file.")
+    encoding: str | None = None
+    if p.suffix.lower() in EXCEL_SUFFIXES:
+        grid, sheet_name = read_excel_grid(p, sheet)
+        is_text = False
+    else:
+        grid, encoding = read_text_grid(p, opts.encoding, opts.delimiter)
+        sheet_name, is_text = None, True
+    header_index = _header_index(grid, opts.header_row, str(p))
+    frame = _to_frame(grid, header_index, str(p), opts, is_text)
+    frame.sheet, frame.encoding = sheet_name, encoding
+    log.info(
+        "read %s%s: header on row %d, %d data rows, %d columns%s",
+        p.name,
+        f" [{sheet_name}]" if sheet_name else "",
+        header_index + 1,
+        len(frame.raw),
+        len(frame.columns),
+        f", encoding {encoding}" if encoding else "",
+    )
+    return frame
+
+
+def _looks_like_data(cell: str) -> bool:
+    return bool(_NUMERIC.match(cell))
+
+
+def _width(row: list[str]) -> int:
+    for i in range(len(row) - 1, -1, -1):
+        if row[i].strip():
+            return i + 1
+    return 0
+
+
+def _header_index(grid: list[list[str]], header_row: int | str, path: str) -> int:
+    """0-based index of the header row (see SourceOptions.header_row)."""
+    if not any(_width(r) for r in grid):
+        raise InputFileError(path, "the file has no cells with text in them.")
+    if isinstance(header_row, int):
+        if header_row > len(grid) or not _width(grid[header_row - 1]):
+            raise InputFileError(
+                path,
+                f"source.header_row is {header_row} but that row is empty or "
+                f"beyond the end (the file has {len(grid)} rows).",
+                fix="Set header_row to the row holding the column names, or auto.",
+            )
+        return header_row - 1
+    first = next(i for i, r in enumerate(grid) if _width(r))
+    for i in range(first, min(len(grid), first + HEADER_SCAN)):
+        if _plausible_header(grid, i):
+            return i
+    return first
+
+
+def _plausible_header(grid: list[list[str]], i: int) -> bool:
+    """Mostly non-empty distinct non-numeric cells, as wide as the rows below."""
+    cells = [c.strip() for c in grid[i]]
+    filled = [c for c in cells if c]
+    if not filled:
+        return False
+    below = [w for w in (_width(r) for r in grid[i + 1 : i + 21]) if w]
+    data_width = max(below) if below else _width(grid[i])
+    if len(filled) < max(1, math.ceil(data_width / 2)):
+        return False
+    if len(set(filled)) != len(filled):
+        return False
+    if sum(_looks_like_data(c) for c in filled) * 4 > len(filled):
+        return False
+    return data_width <= _width(grid[i])
+
+
+def _header_names(cells: list[str], width: int, path: str) -> list[str]:
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    for i in range(width):
+        name = normalize_header(cells[i]) if i < len(cells) else ""
+        if not name:
+            name = f"column_{i + 1}"
+        if name in seen:
+            seen[name] += 1
+            log.warning(
+                "%s: header %r repeats; renamed to %r",
+                path,
+                name,
+                f"{name} ({seen[name]})",
+            )
+            name = f"{name} ({seen[name]})"
+        else:
+            seen[name] = 1
+        names.append(name)
+    return names
+
+
+def _to_frame(
+    grid: list[list[str]], h: int, path: str, opts: SourceOptions, is_text: bool
+) -> SourceFrame:
+    header = grid[h]
+    width = _width(header)
+    if not is_text:
+        width = max([width, *(_width(r) for r in grid[h + 1 :])])
+    if width > MAX_COLUMNS:
+        raise InputFileError(
+            path,
+            f"the header has {width} columns (more than {MAX_COLUMNS}).",
+            fix="Check source.delimiter, or remove the empty columns.",
+        )
+    names = _header_names(header, width, path)
+    rows: list[list[str]] = []
+    numbers: list[int] = []
+    for i in range(h + 1, len(grid)):
+        row = grid[i]
+        w = _width(row)
+        if not w:
+            continue
+        if w > width:
+            raise InputFileError(
+                path,
+                f"this row has {w} cells but the header has {width}.",
+                row=i + 1,
+                fix="A value probably contains the delimiter "
+                f"({opts.delimiter!r}) without quotes: quote that value.",
+            )
+        rows.append(row[:width] + [""] * (width - len(row)))
+        numbers.append(i + 1)
+    if not rows:
+        log.warning("%s has a header but no data rows", path)
+    data = {
+        name: _text_column([r[j] for r in rows], opts.null_markers)
+        for j, name in enumerate(names)
+    }
+    raw = pd.DataFrame(data, index=pd.RangeIndex(len(rows)), columns=names)
+    return SourceFrame(
+        raw=raw,
+        path=path,
+        sheet=None,
+        row_numbers=numbers,
+        columns=names,
+        original_columns=[header[j] if j < len(header) else "" for j in range(width)],
+        header_row=h + 1,
+    )
+
+
+def _text_column(values: list[str], markers: tuple[str, ...]) -> pd.Series:
+    col = pd.Series(values, dtype="str")
+    missing = col.str.strip().eq("")
+    if markers:
+        missing |= col.str.strip().isin(markers)
+    return col.mask(missing)
+
+
+def _join(frame: SourceFrame, join: JoinSpec, opts: SourceOptions) -> SourceFrame:
+    """Join ``join.path`` one-to-many; rows keep the main file's row numbers."""
+    other_path = Path(frame.path).parent / join.path
+    other = _read_one(other_path, opts, join.sheet)
+    for side, f in (("input", frame), ("joined file", other)):
+        absent = [c for c in join.on if c not in f.columns]
+        if absent:
+            raise InputFileError(
+                f.path,
+                f"the join column(s) {', '.join(absent)} are not in the {side}.",
+                fix=f"Its columns are: {', '.join(f.columns[:20])}.",
+            )
+    stem = Path(join.path).stem
+    renames = {
+        c: f"{stem}.{c}"
+        for c in other.columns
+        if c in frame.columns and c not in join.on
+    }
+    right = other.raw.rename(columns=renames)
+    left = frame.raw.assign(__row__=frame.row_numbers)
+    merged = left.merge(right, on=list(join.on), how=join.how, sort=False)
+    numbers = [int(n) for n in merged.pop("__row__")]
+    merged = merged.reset_index(drop=True)
+    log.info(
+        "joined %s on %s: %d rows", other_path.name, ", ".join(join.on), len(merged)
+    )
+    return SourceFrame(
+        raw=merged,
+        path=frame.path,
+        sheet=frame.sheet,
+        row_numbers=numbers,
+        columns=list(merged.columns),
+        original_columns=frame.original_columns,
+        encoding=frame.encoding,
+        header_row=frame.header_row,
+    )
+
+
+def require_columns(frame: SourceFrame, columns: list[str], required: set[str]) -> None:
+    """Raise InputFileError if a column in ``required`` is not in the file.
+
+    ``columns`` is the order they are reported in; close matches are listed.
+    """
+    missing = [c for c in columns if c in required and c not in frame.raw.columns]
+    if not missing:
+        return
+    hints = []
+    for col in missing:
+        close = difflib.get_close_matches(col, frame.columns, n=3, cutoff=0.6)
+        folded = [c for c in frame.columns if c.casefold() == col.casefold()]
+        near = folded or close
+        hints.append(
+            f"{col!r}" + (f" (close: {', '.join(map(repr, near))})" if near else "")
+        )
+    fix = "Rename the header in the file, or the column in the mapping."
+    if len(frame.columns) == 1 and any(s in frame.columns[0] for s in ";\t|"):
+        fix = "The whole header is one column: set source.delimiter in the mapping."
+    raise InputFileError(
+        frame.path,
+        f"missing column(s) the mapping needs: {', '.join(hints)}.",
+        column=missing[0],
+        fix=fix,
+    )

@@ -1,0 +1,148 @@
+"""Delimited text files (CSV, TSV): decode faithfully, then split into cells."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import logging
+from pathlib import Path
+
+from ot_etl.errors import InputFileError
+
+log = logging.getLogger(__name__)
+
+MAX_CELL = 131072  # the csv module's default limit, kept: beyond it is a broken quote
+_ZIP = b"PK\x03\x04"
+_OLE = b"\xd0\xcf\x11\xe0"
+
+
+def _row_of(data: bytes, offset: int) -> int:
+    """The 1-based line holding byte ``offset``."""
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _sniff_binary(data: bytes, path: str) -> None:
+    if data.startswith(_ZIP) or data.startswith(_OLE):
+        raise InputFileError(
+            path,
+            "this is an Excel workbook (or another binary file), not CSV text.",
+            fix="Give it its real extension (.xlsx or .xls) so it is read as Excel.",
+        )
+    head = data[:8192]
+    if b"\x00" in head:
+        raise InputFileError(
+            path,
+            "this is not a text file (it contains NUL bytes).",
+            fix="Export the sheet as CSV (comma-separated values) and load that file.",
+        )
+
+
+def decode_bytes(data: bytes, encoding: str, path: str) -> tuple[str, str]:
+    """Decode file bytes; returns ``(text, encoding used)``.
+
+    ``auto``: a UTF-8 or UTF-16 BOM decides; otherwise strict UTF-8, then
+    strict cp1252 (with a logged note). Latin-1 is never a silent fallback: it
+    accepts any byte and would turn a wrong guess into mangled text.
+    """
+    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+        return _decode(data, "utf-16", path), "utf-16"
+    _sniff_binary(data, path)
+    if encoding != "auto":
+        return _decode(data, encoding, path), encoding
+    if data.startswith(codecs.BOM_UTF8):
+        return _decode(data, "utf-8-sig", path), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as utf8_error:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            row = _row_of(data, utf8_error.start)
+            raise InputFileError(
+                path,
+                f"the text is neither UTF-8 nor Windows-1252 (cp1252); the first "
+                f"bad byte is on line {row}.",
+                row=row,
+                fix="Save the file as 'CSV UTF-8', or set source.encoding in the "
+                "mapping to its real encoding.",
+            ) from None
+    log.warning(
+        "%s is not UTF-8: decoded it as Windows-1252 (cp1252); set "
+        "source.encoding to silence this note",
+        path,
+    )
+    return text, "cp1252"
+
+
+def _decode(data: bytes, encoding: str, path: str) -> str:
+    try:
+        return data.decode(encoding)
+    except LookupError:
+        raise InputFileError(
+            path,
+            f"unknown encoding {encoding!r}.",
+            fix="Use a Python codec name such as utf-8, cp1252 or utf-16.",
+        ) from None
+    except UnicodeDecodeError as exc:
+        row = _row_of(data, exc.start)
+        raise InputFileError(
+            path,
+            f"the file is not valid {encoding} (line {row}).",
+            row=row,
+            fix="Set source.encoding to the file's real encoding, or auto.",
+        ) from None
+
+
+def read_text_grid(
+    path: Path, encoding: str, delimiter: str
+) -> tuple[list[list[str]], str]:
+    """Every record of a delimited text file as a list of cell texts.
+
+    Returns ``(grid, encoding used)``. An unbalanced quote or an oversized
+    cell raises InputFileError naming the record where it starts.
+    """
+    name = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputFileError(name, f"cannot read the file: {exc.strerror}.") from None
+    if not data.strip():
+        raise InputFileError(
+            name,
+            "the file is empty.",
+            fix="Export the sheet again, with its header row.",
+        )
+    text, used = decode_bytes(data, encoding, name)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    grid: list[list[str]] = []
+    try:
+        for row in reader:
+            grid.append(row)
+    except csv.Error as exc:
+        raise _csv_error(name, len(grid) + 1, str(exc)) from None
+    return grid, used
+
+
+def _csv_error(path: str, row: int, message: str) -> InputFileError:
+    if "field larger than field limit" in message:
+        return InputFileError(
+            path,
+            f"a cell is longer than {MAX_CELL} characters.",
+            row=row,
+            fix="This usually comes from an unbalanced double quote in this row or "
+            "just above it: close the quote or remove it.",
+        )
+    if "unexpected end of data" in message:
+        return InputFileError(
+            path,
+            "a double quote opened in this row is never closed.",
+            row=row,
+            fix='Close the quote, or double it ("") if it is part of the text.',
+        )
+    return InputFileError(
+        path,
+        f"cannot split the row into cells ({message}).",
+        row=row,
+        fix='A quote inside a quoted value must be doubled ("").',
+    )

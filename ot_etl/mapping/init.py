@@ -1,0 +1,134 @@
+"""Draft a mapping from a file's headers: ``ot-etl mapping init TYPE --from FILE``.
+
+Headers are matched to the record type's writable fields in three passes:
+exact name, then ignoring case, spaces and underscores, then close matches
+(difflib). Unmatched columns are listed as comments. The schema is
+conservative (every matched column text, nullable) so the first validation
+run reports nothing surprising; tighten it by hand.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+
+import yaml
+
+from ot_etl.catalog import Field, RecordType, object_fields, resolve
+
+_WORD = re.compile(r"[\s_\-.]+")
+
+
+_SYNONYMS = {
+    "postalcode": "zip",
+    "zipcode": "zip",
+    "postcode": "zip",
+    "address": "addr2",
+    "street": "addr2",
+    "company": "companyname",
+}
+
+
+def _fold(name: str) -> str:
+    return _WORD.sub("", name).casefold()
+
+
+def target_names(rt: RecordType) -> list[str]:
+    """Writable targets a header may match: fields, ``Object.Field`` and refs."""
+    names: list[str] = []
+    for f in rt.fields:
+        if f.read_only or f.type in ("Array", "CustomFields") or f.name == "Id":
+            continue
+        if f.type == "Object" and f.of:
+            names += [f"{f.name}.{s.name}" for s in _writable(object_fields(f.of))]
+        elif f.type == "EntityRef":
+            names.append(f"{f.name}.Name")
+        else:
+            names.append(f.name)
+    return names
+
+
+def _writable(fields: tuple[Field, ...]) -> list[Field]:
+    return [f for f in fields if not f.read_only and f.type not in ("Object", "Array")]
+
+
+def match_headers(headers: list[str], targets: list[str]) -> dict[str, str]:
+    """``{header: target}`` by exact, folded, then close matching; one use each."""
+    out: dict[str, str] = {}
+    free = list(targets)
+
+    def take(header: str, target: str) -> None:
+        out[header] = target
+        free.remove(target)
+
+    for h in headers:
+        if h in free:
+            take(h, h)
+    for h in headers:
+        if h in out:
+            continue
+        want = _SYNONYMS.get(_fold(h), _fold(h))
+        # A bare header may name a ref ("SalesRep" -> SalesRepRef.Name) or
+        # the leaf of an object ("City" -> BillAddress.City, the first one).
+        for t in free:
+            short = t.removesuffix(".Name").removesuffix("Ref")
+            if want in (_fold(t), _fold(short), _fold(t.rsplit(".", 1)[-1])):
+                take(h, t)
+                break
+    for h in headers:
+        if h in out:
+            continue
+        folded = {_fold(t): t for t in free}
+        close = difflib.get_close_matches(_fold(h), list(folded), n=1, cutoff=0.8)
+        if close:
+            take(h, folded[close[0]])
+    return out
+
+
+def init_mapping(record_type: str | int | RecordType, source_path: str | Path) -> str:
+    """YAML text of a starting mapping for ``source_path`` into ``record_type``."""
+    # Imported here: ot_etl.load imports this package at import time.
+    from ot_etl.load.read import read_source
+
+    rt = resolve(record_type)
+    frame = read_source(source_path)
+    matched = match_headers(frame.columns, target_names(rt))
+    unmatched = [c for c in frame.columns if c not in matched]
+    lines = [
+        f"# Drafted by `ot-etl mapping init` from {Path(source_path).name}.",
+        "# Check every line; see docs/mappings.md for the format.",
+        yaml.safe_dump({"record_type": rt.slug, "mode": "create"}, sort_keys=False),
+    ]
+    match = "Name" if "Name" in matched.values() else None
+    if match:
+        lines.append(
+            yaml.safe_dump(
+                {"match": {"fields": [match], "strip": True, "case": "insensitive"}},
+                sort_keys=False,
+            )
+        )
+    lines.append(
+        yaml.safe_dump(
+            {"source": {"header_row": frame.header_row, "encoding": "auto"}},
+            sort_keys=False,
+        )
+    )
+    schema = {
+        "schema_type": "dataframe",
+        "columns": {c: {"dtype": "str", "nullable": True} for c in matched},
+    }
+    lines.append(
+        yaml.safe_dump({"schema": schema}, sort_keys=False, allow_unicode=True)
+    )
+    if matched:
+        fields = {t: h for h, t in matched.items()}
+        lines.append(
+            yaml.safe_dump({"fields": fields}, sort_keys=False, allow_unicode=True)
+        )
+    else:
+        lines.append("fields: {}  # no header matched a field: map them by hand")
+    if unmatched:
+        lines.append("# Columns not mapped (add them under fields if needed):")
+        lines += [f"#   {c}" for c in unmatched]
+    return "\n".join(line.rstrip("\n") for line in lines) + "\n"

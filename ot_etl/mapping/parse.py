@@ -1,0 +1,480 @@
+"""Turn a mapping file into a :class:`Mapping`, or report every problem at once.
+
+Problems are gathered, never raised one by one: a user fixing a mapping sees
+the whole list (with YAML paths and lines) after one run, before any data is
+read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import string
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandera.pandas as pa
+import yaml
+
+from ot_etl.catalog import RecordType, resolve
+from ot_etl.errors import MappingError, Problem, UnknownRecordTypeError
+from ot_etl.mapping.model import (
+    MODES,
+    DocumentSpec,
+    FieldMap,
+    JoinSpec,
+    Mapping,
+    MatchNormalize,
+    SourceOptions,
+)
+from ot_etl.mapping.targets import TargetError, resolve_target
+from ot_etl.mapping.yamltext import YamlDoc, load_yaml
+
+TOP_KEYS = ("record_type", "mode", "match", "source", "schema", "fields", "documents")
+TOP_OPTIONAL = ("description",)
+SOURCE_KEYS = (
+    "sheet",
+    "header_row",
+    "encoding",
+    "delimiter",
+    "decimal",
+    "thousands",
+    "null_markers",
+    "join",
+)
+FIELD_KEYS = (
+    "column",
+    "value",
+    "template",
+    "format",
+    "strip",
+    "decimals",
+    "allow_scientific",
+)
+MATCH_KEYS = ("fields", "strip", "case")
+JOIN_KEYS = ("path", "on", "how", "sheet")
+
+
+class _Ctx:
+    """Problems found so far, each tagged with its YAML path and line."""
+
+    def __init__(self, doc: YamlDoc) -> None:
+        self.doc = doc
+        self.problems: list[Problem] = list(doc.problems)
+
+    def add(self, path: str, message: str) -> None:
+        line = self.doc.line(path)
+        suffix = f" (line {line})" if line else ""
+        self.problems.append(Problem(path, message + suffix))
+
+    def keys(self, data: dict[str, Any], path: str, allowed: Sequence[str]) -> None:
+        for key in data:
+            if key not in allowed:
+                close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+                hint = f" Did you mean {close[0]!r}?" if close else ""
+                where = f"{path}.{key}" if path else str(key)
+                self.add(where, f"unknown option {key!r}.{hint}")
+
+    def typed(self, data: dict[str, Any], key: str, path: str, kind: Any) -> Any:
+        """``data[key]`` if it has type ``kind`` (None when absent), else a problem."""
+        value = data.get(key)
+        if value is None or (isinstance(value, kind) and not _bool_as_int(value, kind)):
+            return value
+        names = " or ".join(
+            k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,))
+        )
+        self.add(f"{path}.{key}", f"expected {names}, got {value!r}")
+        return None
+
+
+def _bool_as_int(value: Any, kind: Any) -> bool:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return isinstance(value, bool) and bool not in kinds
+
+
+def load_mapping(path: str | Path) -> Mapping:
+    """Read and check a mapping file; raises MappingError listing every problem."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise MappingError(
+            str(p), [Problem("(file)", f"cannot read: {exc.strerror}")]
+        ) from None
+    except UnicodeDecodeError:
+        raise MappingError(
+            str(p), [Problem("(file)", "not UTF-8 text; save the mapping as UTF-8")]
+        ) from None
+    return parse_mapping(text, str(p))
+
+
+def parse_mapping(text: str, path: str = "<mapping>") -> Mapping:
+    """Parse mapping YAML ``text``; raises MappingError listing every problem."""
+    doc = load_yaml(text)
+    ctx = _Ctx(doc)
+    data = doc.data
+    if doc.problems and data is None:
+        raise MappingError(path, ctx.problems)
+    if not isinstance(data, dict):
+        ctx.add(
+            "(root)", "a mapping file is a YAML mapping with record_type, fields..."
+        )
+        raise MappingError(path, ctx.problems)
+    ctx.keys(data, "", TOP_KEYS + TOP_OPTIONAL)
+    rt = _record_type(data, ctx)
+    mode = data.get("mode", "create")
+    if mode not in MODES:
+        ctx.add("mode", f"must be one of {', '.join(MODES)}, got {mode!r}")
+        mode = "create"
+    source = _source(data.get("source"), ctx)
+    schema_cols, schema = _schema(data, ctx)
+    fields = _field_maps(data.get("fields"), "fields", rt, ctx, header=True)
+    documents = _documents(data.get("documents"), rt, ctx)
+    match_fields, normalize = _match(data.get("match"), fields, mode, rt, ctx)
+    mapping_cols = _used_columns(fields, documents)
+    if schema is None:
+        schema = pa.DataFrameSchema(
+            {c: pa.Column(str, nullable=True) for c in mapping_cols}
+        )
+    else:
+        _check_columns(fields, documents, schema_cols, ctx)
+    if ctx.problems or rt is None:
+        raise MappingError(path, ctx.problems)
+    return Mapping(
+        path=path,
+        record_type=rt,
+        mode=mode,
+        match_fields=match_fields,
+        match_normalize=normalize,
+        source=source,
+        schema=schema,
+        fields=fields,
+        documents=documents,
+        text=text,
+    )
+
+
+def _record_type(data: dict[str, Any], ctx: _Ctx) -> RecordType | None:
+    name = data.get("record_type")
+    if name is None:
+        ctx.add("record_type", "missing; name the target, e.g. record_type: customer")
+        return None
+    try:
+        rt = resolve(name)
+    except UnknownRecordTypeError as exc:
+        ctx.add("record_type", str(exc))
+        return None
+    if rt.kind == "line" or not rt.writable:
+        ctx.add("record_type", f"{rt} cannot be written through the API")
+        return None
+    return rt
+
+
+def _source(raw: Any, ctx: _Ctx) -> SourceOptions:
+    if raw is None:
+        return SourceOptions()
+    if not isinstance(raw, dict):
+        ctx.add("source", "expected a mapping of file options")
+        return SourceOptions()
+    ctx.keys(raw, "source", SOURCE_KEYS)
+    header = raw.get("header_row", "auto")
+    if header != "auto" and (
+        not isinstance(header, int) or isinstance(header, bool) or header < 1
+    ):
+        ctx.add(
+            "source.header_row", f"expected auto or a row number >= 1, got {header!r}"
+        )
+        header = "auto"
+    seps: dict[str, str | None] = {}
+    for key, default in (("delimiter", ","), ("decimal", "."), ("thousands", None)):
+        value = ctx.typed(raw, key, "source", str)
+        if (
+            value is not None
+            and len(value) != 1
+            and not (key == "delimiter" and value == "\\t")
+        ):
+            ctx.add(f"source.{key}", f"expected one character, got {value!r}")
+            value = None
+        seps[key] = (
+            "\t" if value == "\\t" else (value if value is not None else default)
+        )
+    markers = raw.get("null_markers") or []
+    if not isinstance(markers, list) or not all(isinstance(m, str) for m in markers):
+        ctx.add("source.null_markers", 'expected a list of texts, e.g. ["NULL", "n/a"]')
+        markers = []
+    return SourceOptions(
+        sheet=ctx.typed(raw, "sheet", "source", str),
+        header_row=header,
+        encoding=ctx.typed(raw, "encoding", "source", str) or "auto",
+        delimiter=seps["delimiter"] or ",",
+        decimal=seps["decimal"] or ".",
+        thousands=seps["thousands"],
+        null_markers=tuple(markers),
+        joins=_joins(raw.get("join"), ctx),
+    )
+
+
+def _joins(raw: Any, ctx: _Ctx) -> tuple[JoinSpec, ...]:
+    if raw is None:
+        return ()
+    items = raw if isinstance(raw, list) else [raw]
+    out = []
+    for i, item in enumerate(items):
+        path = f"source.join[{i}]"
+        if not isinstance(item, dict):
+            ctx.add(path, "expected {path: FILE, on: COLUMN}")
+            continue
+        ctx.keys(item, path, JOIN_KEYS)
+        on = item.get("on")
+        on_cols = [on] if isinstance(on, str) else on
+        file = ctx.typed(item, "path", path, str)
+        how = item.get("how", "left")
+        if how not in ("left", "inner"):
+            ctx.add(f"{path}.how", f"expected left or inner, got {how!r}")
+            how = "left"
+        if (
+            not isinstance(on_cols, list)
+            or not on_cols
+            or not all(isinstance(c, str) for c in on_cols)
+        ):
+            ctx.add(f"{path}.on", "expected the column (or list of columns) to join on")
+            continue
+        if not file:
+            ctx.add(f"{path}.path", "missing: the file to join, relative to the input")
+            continue
+        out.append(
+            JoinSpec(file, tuple(on_cols), how, ctx.typed(item, "sheet", path, str))
+        )
+    return tuple(out)
+
+
+def _schema(
+    data: dict[str, Any], ctx: _Ctx
+) -> tuple[set[str], pa.DataFrameSchema | None]:
+    raw = data.get("schema")
+    if raw is None:
+        return set(), None
+    if not isinstance(raw, dict) or not isinstance(raw.get("columns", {}), dict):
+        ctx.add("schema", "expected pandera's YAML schema: schema_type, columns: {...}")
+        return set(), None
+    raw = {"schema_type": "dataframe", **raw}
+    columns = {str(c) for c in raw.get("columns") or {}}
+    try:
+        schema = pa.DataFrameSchema.from_yaml(yaml.safe_dump(raw))
+    except Exception as exc:  # pandera raises many kinds for a bad schema
+        ctx.add(
+            "schema", f"pandera cannot read this schema: {type(exc).__name__}: {exc}"
+        )
+        return columns, None
+    return columns, schema
+
+
+def _field_maps(
+    raw: Any, path: str, rt: RecordType | None, ctx: _Ctx, *, header: bool
+) -> list[FieldMap]:
+    if not isinstance(raw, dict) or not raw:
+        ctx.add(path, "expected a mapping of target field -> source column")
+        return []
+    if rt is None:
+        return []
+    fields = rt.fields if header else rt.line_fields
+    owner = rt.object if header else (rt.line_object or "line")
+    out = []
+    for target, spec in raw.items():
+        where = f"{path}.{target}"
+        try:
+            resolved = resolve_target(str(target), fields, owner)
+        except TargetError as exc:
+            ctx.add(where, str(exc))
+            continue
+        fm = _field_spec(str(target), spec, where, ctx)
+        if fm is None:
+            continue
+        out.append(
+            FieldMap(
+                target=str(target),
+                json_path=resolved.json_path,
+                kind=resolved.kind,
+                field=resolved.field,
+                yaml_path=where,
+                **fm,
+            )
+        )
+        _check_options(out[-1], ctx)
+    return out
+
+
+def _field_spec(target: str, spec: Any, where: str, ctx: _Ctx) -> dict[str, Any] | None:
+    if isinstance(spec, str):
+        return {"column": spec}
+    if not isinstance(spec, dict):
+        ctx.add(
+            where,
+            f"expected a column name or options, got {spec!r}; "
+            f"for a constant write {{value: {spec!r}}}",
+        )
+        return None
+    ctx.keys(spec, where, FIELD_KEYS)
+    given = [k for k in ("column", "value", "template") if k in spec]
+    if len(given) != 1:
+        ctx.add(where, "give exactly one of column, value or template")
+        return None
+    out: dict[str, Any] = {
+        "column": ctx.typed(spec, "column", where, str),
+        "template": ctx.typed(spec, "template", where, str),
+        "value": spec.get("value"),
+        "format": ctx.typed(spec, "format", where, str),
+        "strip": ctx.typed(spec, "strip", where, bool),
+        "decimals": ctx.typed(spec, "decimals", where, int),
+        "allow_scientific": bool(ctx.typed(spec, "allow_scientific", where, bool)),
+    }
+    if out["strip"] is None:
+        out["strip"] = True
+    if out["template"] is not None:
+        out["template_columns"] = _template_columns(
+            out["template"], f"{where}.template", ctx
+        )
+    if out["decimals"] is not None and out["decimals"] < 0:
+        ctx.add(f"{where}.decimals", "expected a number of places >= 0")
+    return out
+
+
+def _template_columns(template: str, where: str, ctx: _Ctx) -> tuple[str, ...]:
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        ctx.add(where, f"not a valid template: {exc}")
+        return ()
+    cols = []
+    for _, name, _, _ in parts:
+        if name is None:
+            continue
+        if not name or any(ch in name for ch in ".[]"):
+            ctx.add(where, f"placeholder {{{name}}} must be a column name")
+            continue
+        cols.append(name)
+    return tuple(dict.fromkeys(cols))
+
+
+_CONSTANT_TYPES: dict[str, tuple[type, ...]] = {
+    "Boolean": (bool,),
+    "Decimal": (int, float),
+    "Int32": (int,),
+    "Int16": (int,),
+    "String": (str, int, float),
+    "DateTime": (str, dt.date),
+}
+
+
+def _check_options(fm: FieldMap, ctx: _Ctx) -> None:
+    vtype = fm.value_type
+    if fm.format is not None and vtype != "DateTime":
+        ctx.add(
+            f"{fm.yaml_path}.format", f"format applies to dates; {fm.target} is {vtype}"
+        )
+    if fm.decimals is not None and vtype != "Decimal":
+        ctx.add(
+            f"{fm.yaml_path}.decimals",
+            f"decimals applies to Decimal; {fm.target} is {vtype}",
+        )
+    if fm.column is None and fm.template is None:
+        kinds = _CONSTANT_TYPES.get(vtype)
+        bad = fm.value is None or (
+            kinds is not None
+            and (not isinstance(fm.value, kinds) or _bool_as_int(fm.value, kinds))
+        )
+        if bad:
+            ctx.add(
+                f"{fm.yaml_path}.value", f"{fm.value!r} is not a valid {vtype} value"
+            )
+
+
+def _documents(raw: Any, rt: RecordType | None, ctx: _Ctx) -> DocumentSpec | None:
+    if raw is None:
+        return None
+    if rt is not None and not rt.is_transaction:
+        ctx.add("documents", f"{rt} is an entity: documents are for transactions only")
+        return None
+    if not isinstance(raw, dict):
+        ctx.add("documents", "expected {group_by: [...], lines: {...}}")
+        return None
+    ctx.keys(raw, "documents", ("group_by", "lines"))
+    group = raw.get("group_by")
+    group_cols = [group] if isinstance(group, str) else group
+    if (
+        not isinstance(group_cols, list)
+        or not group_cols
+        or not all(isinstance(c, str) for c in group_cols)
+    ):
+        ctx.add("documents.group_by", "expected the column(s) that identify a document")
+        group_cols = []
+    lines = _field_maps(raw.get("lines"), "documents.lines", rt, ctx, header=False)
+    if rt is not None and not rt.line_fields:
+        ctx.add("documents.lines", f"{rt} has no line items")
+    return DocumentSpec(tuple(group_cols), tuple(lines))
+
+
+def _match(
+    raw: Any, fields: list[FieldMap], mode: str, rt: RecordType | None, ctx: _Ctx
+) -> tuple[list[str], MatchNormalize]:
+    mapped = [fm.target for fm in fields]
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        ctx.add("match", "expected {fields: [Name], strip: true, case: insensitive}")
+        raw = {}
+    ctx.keys(raw, "match", MATCH_KEYS)
+    names = raw.get("fields")
+    if names is None:
+        default = [n for n in ("Name", rt.key_field if rt else "") if n in mapped][:1]
+        names = default
+    names = [names] if isinstance(names, str) else names
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        ctx.add("match.fields", "expected a list of target fields, e.g. [Name]")
+        names = []
+    for i, name in enumerate(names):
+        if name not in mapped:
+            ctx.add(f"match.fields[{i}]", f"{name} is not mapped under fields")
+    if not names and mode != "create":
+        ctx.add("match", f"mode {mode} needs match.fields to find existing records")
+    case = raw.get("case", "insensitive")
+    if case not in ("sensitive", "insensitive"):
+        ctx.add("match.case", f"expected sensitive or insensitive, got {case!r}")
+        case = "insensitive"
+    strip = ctx.typed(raw, "strip", "match", bool)
+    return list(names), MatchNormalize(strip=strip is not False, case=case)
+
+
+def _used_columns(fields: list[FieldMap], documents: DocumentSpec | None) -> list[str]:
+    cols: dict[str, None] = {}
+    for fm in [*fields, *(documents.lines if documents else ())]:
+        for c in fm.columns:
+            cols.setdefault(c, None)
+    for c in documents.group_by if documents else ():
+        cols.setdefault(c, None)
+    return list(cols)
+
+
+def _check_columns(
+    fields: list[FieldMap], documents: DocumentSpec | None, schema: set[str], ctx: _Ctx
+) -> None:
+    formats: dict[str, str] = {}
+    for fm in [*fields, *(documents.lines if documents else ())]:
+        for col in fm.columns:
+            if col not in schema:
+                close = difflib.get_close_matches(col, sorted(schema), n=1, cutoff=0.6)
+                hint = (
+                    f" Did you mean {close[0]!r}?"
+                    if close
+                    else " Add it to schema.columns."
+                )
+                ctx.add(fm.yaml_path, f"column {col!r} is not in the schema.{hint}")
+        if not (fm.column and fm.format):
+            continue
+        if formats.setdefault(fm.column, fm.format) != fm.format:
+            where = f"{fm.yaml_path}.format"
+            ctx.add(where, f"column {fm.column!r} is given two different formats")
+    for i, col in enumerate(documents.group_by if documents else ()):
+        if col not in schema:
+            ctx.add(f"documents.group_by[{i}]", f"column {col!r} is not in the schema")
