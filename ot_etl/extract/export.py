@@ -104,6 +104,7 @@ class ExportOptions:
     full: bool = False
     workers: int = DEFAULT_WORKERS
     page_size: int = MAX_PAGE_SIZE
+    prefetch: int | None = None
     overlap: dt.timedelta = DEFAULT_OVERLAP
     include_sensitive: bool = False
     row_group_rows: int = 50_000
@@ -223,6 +224,7 @@ def export_one(
         workers=opts.workers,
         include_lines=lines is not None,
         on_count=None if on_count is None else (lambda n: on_count(rt.slug, n)),
+        prefetch=opts.prefetch,
     )
     run = _Run(rt, out, opts, header, lines, merge)
     try:

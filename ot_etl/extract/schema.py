@@ -123,7 +123,10 @@ def header_layout(rt: RecordType, *, include_sensitive: bool = False) -> Layout:
     lines = lines_field(rt)
     skip = {lines.name} if lines else set()
     fields = [f for f in rt.fields if f.name not in skip]
-    return _layout(rt.slug, rt, fields, include_sensitive, key=_key_of(rt))
+    layout = _layout(rt.slug, rt, fields, include_sensitive, key=_key_of(rt))
+    # The line array is known: it goes to the lines table, not to an extra.
+    layout.known[()] = layout.known[()] | skip
+    return layout
 
 
 def lines_layout(rt: RecordType, *, include_sensitive: bool = False) -> Layout | None:
@@ -202,7 +205,7 @@ def _layout(
     known: dict[tuple[str, ...], frozenset[str]] = {}
     omitted: list[str] = []
     custom = False
-    top: set[str] = set()
+    top: set[str] = set(_SKIPPED_NAMES)
     for f in fields:
         top.add(f.name)
         if f.name in _SKIPPED_NAMES:

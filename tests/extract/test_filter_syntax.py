@@ -25,8 +25,14 @@ from ot_etl.extract.filter_syntax import FORMS, check_filter, parse_filter
             "RecordInfo.ModifiedDate>=2024-01-01",
             Filter("RecordInfo.ModifiedDate", FilterOp.GREATER_OR_EQUAL, "2024-01-01"),
         ),
-        ("CustomerRef.Name in A,B", Filter("CustomerRef.Name", FilterOp.IN, ["A", "B"])),
-        ("CustomerRef.Name NOT IN A, 'B C'", Filter("CustomerRef.Name", FilterOp.NOT_IN, ["A", "B C"])),
+        (
+            "CustomerRef.Name in A,B",
+            Filter("CustomerRef.Name", FilterOp.IN, ["A", "B"]),
+        ),
+        (
+            "CustomerRef.Name NOT IN A, 'B C'",
+            Filter("CustomerRef.Name", FilterOp.NOT_IN, ["A", "B C"]),
+        ),
         ("Memo is null", Filter("Memo", FilterOp.IS_NULL)),
         ("Memo is not null", Filter("Memo", FilterOp.NOT_NULL)),
         ('Name="Acme Inc"', Filter("Name", FilterOp.EQUAL, "Acme Inc")),
@@ -50,7 +56,11 @@ def test_accepted_forms(text: str, expected: Filter) -> None:
 
 def test_in_list_travels_as_one_comma_string() -> None:
     body = parse_filter("CustomerRef.Name in A,B").to_json()
-    assert body == {"PropertyName": "CustomerRef.Name", "Operator": 8, "FilterValueArray": "A,B"}
+    assert body == {
+        "PropertyName": "CustomerRef.Name",
+        "Operator": 8,
+        "FilterValueArray": "A,B",
+    }
 
 
 @pytest.mark.parametrize(

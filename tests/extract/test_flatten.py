@@ -23,7 +23,9 @@ CUSTOMER = header_layout(resolve("customer"))
 SO_LINES = lines_layout(resolve("salesorder"))
 assert SO_LINES is not None
 
-_moments = st.datetimes(min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2090, 1, 1))
+_moments = st.datetimes(
+    min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2090, 1, 1)
+)
 _VALUES: dict[str, st.SearchStrategy[Any]] = {
     "string": st.text(max_size=12),
     "int32": st.integers(-(2**31), 2**31 - 1),
@@ -43,7 +45,9 @@ def _wire(col: Column, value: Any, seven_digits: bool) -> Any:
 
 
 @st.composite
-def records(draw: st.DrawFn, columns: tuple[Column, ...]) -> tuple[dict[str, Any], dict[str, Any]]:
+def records(
+    draw: st.DrawFn, columns: tuple[Column, ...]
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """(the record as the API sends it, the row we expect)."""
     record: dict[str, Any] = {}
     row: dict[str, Any] = {}
@@ -72,7 +76,9 @@ def records(draw: st.DrawFn, columns: tuple[Column, ...]) -> tuple[dict[str, Any
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(records(CUSTOMER.columns), max_size=8))
-def test_customer_round_trip(pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
+def test_customer_round_trip(
+    pairs: list[tuple[dict[str, Any], dict[str, Any]]],
+) -> None:
     page = flatten(CUSTOMER, [r for r, _ in pairs])
     schema = arrow_schema(CUSTOMER, page.custom, page.extras)
     rows = page.to_table(schema).to_pylist()
@@ -82,7 +88,9 @@ def test_customer_round_trip(pairs: list[tuple[dict[str, Any], dict[str, Any]]])
             k: v for k, v in expected.items() if v is not None
         }
         # and back: the nested record without its nulls
-        assert flatten(CUSTOMER, [unflatten(CUSTOMER, got)]).to_table(schema).to_pylist() == [got]
+        assert flatten(CUSTOMER, [unflatten(CUSTOMER, got)]).to_table(
+            schema
+        ).to_pylist() == [got]
 
 
 @settings(max_examples=30, deadline=None)
@@ -112,28 +120,53 @@ def test_schema_is_fixed_for_an_empty_page_and_a_full_one() -> None:
     assert table.schema.field("IsActive").type == pa.bool_()
     assert table.schema.field("BillAddress.City").type == pa.string()
     assert "CreditCardNo" not in table.schema.names  # sensitive: left out
-    assert header_layout(resolve("customer"), include_sensitive=True).column_names.count(
-        "CreditCardNo"
-    ) == 1
+    assert (
+        header_layout(resolve("customer"), include_sensitive=True).column_names.count(
+            "CreditCardNo"
+        )
+        == 1
+    )
 
 
 def test_mixed_custom_field_values_become_text() -> None:
     recs = [
         {"Id": 1, "CustomFields": [{"Name": "Cust1", "Value": 5}]},
         {"Id": 2, "CustomFields": [{"Name": "Cust1", "Value": "abc"}]},
-        {"Id": 3, "CustomFields": [{"Name": "Cust1", "Value": True}, {"Name": "Cust2", "Value": 1.5}]},
+        {
+            "Id": 3,
+            "CustomFields": [
+                {"Name": "Cust1", "Value": True},
+                {"Name": "Cust2", "Value": 1.5},
+            ],
+        },
         {"Id": 4, "CustomFields": []},
         {"Id": 5},
     ]
     page = flatten(CUSTOMER, recs)
     table = page.to_table(arrow_schema(CUSTOMER, page.custom))
-    assert table.column("CustomFields.Cust1").to_pylist() == ["5", "abc", "true", None, None]
-    assert table.column("CustomFields.Cust2").to_pylist() == [None, None, "1.5", None, None]
+    assert table.column("CustomFields.Cust1").to_pylist() == [
+        "5",
+        "abc",
+        "true",
+        None,
+        None,
+    ]
+    assert table.column("CustomFields.Cust2").to_pylist() == [
+        None,
+        None,
+        "1.5",
+        None,
+        None,
+    ]
 
 
 def test_unknown_fields_are_kept_as_json_text() -> None:
     recs = [
-        {"Id": 1, "Loyalty": {"Tier": 2}, "BillAddress": {"City": "Oslo", "Geo": [1, 2]}},
+        {
+            "Id": 1,
+            "Loyalty": {"Tier": 2},
+            "BillAddress": {"City": "Oslo", "Geo": [1, 2]},
+        },
         {"Id": 2, "Loyalty": "gold", "TermRef": {"Id": 1, "Name": "Net", "Code": "N"}},
     ]
     page = flatten(CUSTOMER, recs)
@@ -169,7 +202,11 @@ def test_datetimes_stay_naive_wall_clock() -> None:
         {"Id": 5, "RecordInfo": {"ModifiedDate": "not a date"}},
     ]
     page = flatten(CUSTOMER, recs)
-    got = page.to_table(arrow_schema(CUSTOMER)).column("RecordInfo.ModifiedDate").to_pylist()
+    got = (
+        page.to_table(arrow_schema(CUSTOMER))
+        .column("RecordInfo.ModifiedDate")
+        .to_pylist()
+    )
     assert got == [
         dt.datetime(2024, 3, 1, 10, 11, 12, 123456),
         dt.datetime(2024, 3, 1, 10, 11, 12),
