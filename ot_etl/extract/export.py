@@ -267,7 +267,8 @@ def _plan_mode(
         log.warning("%s: filters changed since the last run; full export", rt.slug)
         return False
     result.mode = "incremental"
-    result.since = (mark - opts.overlap).isoformat(timespec="seconds")
+    # Full precision: the server's own stamps carry microseconds.
+    result.since = (mark - opts.overlap).isoformat()
     result.watermark = mark.isoformat()
     return True
 

@@ -13,8 +13,9 @@ Never lose or duplicate a record:
   (a record deleted during the run shifts the following rows one place back;
   a server that repeats a page instead of answering ``[]`` does the same) and
   is dropped and counted as a duplicate.
-- When the rows handed out differ from the count (records added or deleted
-  during the run), the fetcher counts again and re-checks the tail: records
+- The fetcher counts again after the planned pages. When the rows handed out
+  or the new count differ from the first count (records added or deleted
+  during the run), it re-checks the tail: records
   with a key above the last one, fetched by key (``key > last``) until a
   short page or a page with nothing new, so a repeating server cannot make it
   loop. If rows are still missing, every gap between two consecutive pages is
@@ -123,8 +124,11 @@ class PageFetcher:
         if self.on_count is not None:
             self.on_count(count)
         yield from self._planned(planned)
-        if self.stats.rows != count or self.stats.duplicates:
-            yield from self._recheck()
+        # One more count: records added behind the last planned page leave the
+        # rows equal to the first count, but not to this one.
+        recount = self.client.count(self.rt, self.filters)
+        if self.stats.rows != count or self.stats.duplicates or recount != count:
+            yield from self._recheck(recount)
 
     # -- the planned pages -----------------------------------------------------
 
@@ -180,8 +184,7 @@ class PageFetcher:
 
     # -- the re-check -----------------------------------------------------------
 
-    def _recheck(self) -> Iterator[list[Record]]:
-        recount = self.client.count(self.rt, self.filters)
+    def _recheck(self, recount: int) -> Iterator[list[Record]]:
         self.stats.recount = recount
         log.warning(
             "%s: %d records counted, %d fetched (%d duplicates dropped); "
