@@ -244,7 +244,11 @@ class Ledger:
     ) -> None:
         """Write each item's outcome (one transaction); unsettled ones are skipped."""
         self._upsert(
-            [i for i in items if i.outcome not in (None, "planned", "skipped")],
+            [
+                i
+                for i in items
+                if i.outcome not in (None, "planned", "skipped") or i.recovered
+            ],
             source_file,
             state=None,
             batch_no=batch_no,
@@ -279,7 +283,7 @@ class Ledger:
                 source_file,
                 (i.rows[0] if i.rows else None),
                 _key_text(i, self.mask_keys),
-                state or i.outcome,
+                state or ("created" if i.recovered else i.outcome),
                 i.record_key,
                 i.attempts,
                 None if state else "; ".join(i.reasons)[:2000] or None,

@@ -111,9 +111,9 @@ def _decide(
         return
     found = matches[0]
     if mode == "create":
-        # Only reached for a crash-recovery lookup: the record is already there.
+        # Only reached for a crash-recovery lookup: an earlier run created it.
         item.action = "skip"
-        item.outcome = "created"
+        item.outcome = "skipped"
         item.recovered = True
         item.record_key = _int(found.get(key_field))
         return

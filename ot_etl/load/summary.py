@@ -20,6 +20,14 @@ EXIT_OK = 0
 EXIT_CANNOT_PROCEED = 2
 EXIT_REJECTED = 3
 
+_PLAN_LABELS = (
+    ("create", "would create"),
+    ("update", "would update"),
+    ("unchanged", "unchanged"),
+    ("skip", "already loaded"),
+    ("reject", "would reject"),
+)
+
 
 @dataclass
 class LoadSummary:
@@ -80,10 +88,10 @@ class LoadSummary:
             f"  unresolved     {self.unresolved}",
         ]
         if self.dry_run:
-            for action in ("create", "update", "unchanged", "skip"):
+            for action, label in _PLAN_LABELS:
                 shown = ", ".join(self.examples.get(action, []))
                 extra = f"   e.g. {shown}" if shown else ""
-                out.append(f"  would {action:<9}{self.plan.get(action, 0)}{extra}")
+                out.append(f"  {label:<15}{self.plan.get(action, 0)}{extra}")
         else:
             out += [
                 f"  created        {self.created}",

@@ -1,0 +1,115 @@
+"""`ot-etl load MAPPING FILE`: validate, plan and post a spreadsheet.
+
+Exit codes: 0 every row loaded; 3 some rows rejected or failed (see the
+rejects file); 2 the run could not proceed (bad mapping, unusable input,
+refused credentials, a 403, a ledger in use by another load).
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ot_etl.cli.common import guarded, make_client
+from ot_etl.load import load_file
+
+
+class _Bar:
+    """Thread-safe progress bar on stderr; silent when stderr is not a terminal."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+        self._shown = 0
+        self._lock = threading.Lock()
+        self.enabled = sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        with self._lock:
+            if self._bar is None:
+                self._bar = click.progressbar(
+                    length=total, label="posting", file=sys.stderr, show_pos=True
+                )
+                self._bar.__enter__()
+            if done > self._shown:
+                self._bar.update(done - self._shown)
+                self._shown = done
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
+
+
+@click.command("load")
+@click.argument("mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--workers",
+    default=8,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Requests in flight at most (the pool slows down on 429).",
+)
+@click.option(
+    "--batch-size",
+    default=100,
+    show_default=True,
+    type=click.IntRange(1, 10_000),
+    help="Records per ledger checkpoint.",
+)
+@click.option(
+    "--rejects",
+    "rejects_path",
+    type=click.Path(path_type=Path),
+    help="Rejects file (default <stem>.rejects.csv/.xlsx next to FILE).",
+)
+@click.option(
+    "--ledger",
+    "ledger_path",
+    type=click.Path(path_type=Path),
+    help="Ledger file (default <stem>.ledger.sqlite next to the rejects).",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Read, validate, resolve and plan; write nothing anywhere.",
+)
+@guarded
+def load_command(
+    mapping: Path,
+    file: Path,
+    workers: int,
+    batch_size: int,
+    rejects_path: Path | None,
+    ledger_path: Path | None,
+    dry_run: bool,
+) -> None:
+    """Load FILE (CSV or Excel) into Order Time as MAPPING describes."""
+    client = make_client()
+    bar = _Bar()
+    try:
+        result = load_file(
+            file,
+            mapping,
+            client=client,
+            workers=workers,
+            batch_size=batch_size,
+            rejects_path=rejects_path,
+            ledger_path=ledger_path,
+            dry_run=dry_run,
+            progress=bar,
+        )
+    finally:
+        bar.close()
+        client.close()
+    for line in result.summary.lines():
+        click.echo(line)
+    if result.summary.stopped:
+        click.echo(f"error: {result.summary.stopped}", err=True)
+    sys.exit(result.exit_code)
