@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from ot_etl.cli.common import guarded, make_client
+from ot_etl.errors import ConfigError
 from ot_etl.extract import (
     FORMS,
     ExportOptions,
@@ -55,9 +56,9 @@ def _since(text: str | None) -> dt.datetime | None:
     try:
         return dt.datetime.fromisoformat(text)
     except ValueError:
-        raise click.BadParameter(
-            f"{text!r} is not a date; use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS",
-            param_hint="--modified-since",
+        raise ConfigError(
+            f"--modified-since {text!r} is not a date; "
+            "use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS"
         ) from None
 
 
@@ -96,7 +97,7 @@ def export_command(
     seen by --incremental; run --full now and then.
     """
     if all_types == bool(types):
-        raise click.UsageError("Name record types, or give --all (not both).")
+        raise ConfigError("Name record types, or give --all (not both).")
     options = ExportOptions(
         fmt="csv" if fmt == "csv" else "parquet",
         filters=tuple(parse_filters(filters)),
