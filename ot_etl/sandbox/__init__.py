@@ -110,7 +110,10 @@ class Sandbox:
             raise RuntimeError("the sandbox is already running")
         server = self.bind()
         self._thread = threading.Thread(
-            target=server.serve_forever, name="ot-sandbox", daemon=True
+            target=server.serve_forever,
+            args=(0.05,),  # a short poll so stop() returns quickly
+            name="ot-sandbox",
+            daemon=True,
         )
         self._thread.start()
         logger.info("sandbox serving on %s", self.base_url)
