@@ -156,8 +156,8 @@ class Records:
         customer = self._customer(rt, record, problems)
         if customer is not None:
             self._fill_from_customer(rt, record, customer)
-        skips = rules.item_skips(rt, record, problems)
-        rules.check_fields(rt.fields, record, "", problems, skips)
+        rules.check_fields(rt.fields, record, "", problems, rules.conditional(rt))
+        rules.check_conditional(rt, record, problems)
         rules.resolve_refs(
             rt.fields,
             record,
@@ -208,7 +208,6 @@ class Records:
         resolved, error = self.refs.resolve("CustomerRef", CUSTOMER, ref)
         if error is not None:
             problems.add("CustomerRef", error, ref.get("Name") or ref.get("Id"))
-            record["CustomerRef"] = None
             return None
         record["CustomerRef"] = resolved
         return resolved

@@ -19,15 +19,7 @@ from ot_etl.sandbox.dates import parse_datetime
 from ot_etl.sandbox.refs import RefResolver
 from ot_etl.sandbox.store import ITEM_KINDS
 
-# Items may omit accounts and units when their Item Group supplies them.
-_ITEM_GROUP_DEFAULTS = {
-    "AssetAccountRef",
-    "COGSAccountRef",
-    "IncomeAccountRef",
-    "ExpenseAccountRef",
-    "UomRef",
-    "UomSetRef",
-}
+_UNITS = ("UomRef", "UomSetRef")
 _ADDRESS_PARENT = 121
 
 
@@ -200,9 +192,12 @@ def check_fields(
     record: dict[str, Any],
     prefix: str,
     problems: Problems,
-    skip_required: frozenset[str] = frozenset(),
+    conditional: frozenset[str] = frozenset(),
 ) -> None:
-    """Required fields and maximum lengths, nested objects included."""
+    """Required fields and maximum lengths, nested objects included.
+
+    Fields in ``conditional`` are left to ``check_conditional``.
+    """
     for f in fields:
         value = record.get(f.name)
         path = prefix + f.name
@@ -210,7 +205,7 @@ def check_fields(
             f.required
             and not f.read_only
             and f.type not in ("Boolean", "Array")
-            and f.name not in skip_required
+            and f.name not in conditional
             and _empty(value)
         ):
             problems.add(path, msg.REQUIRED.format(field=path), value)
@@ -258,17 +253,34 @@ def boolean_defaults(fields: tuple[Field, ...], record: dict[str, Any]) -> None:
             record[f.name] = f.name == "IsActive"
 
 
-def item_skips(
-    rt: RecordType, record: Mapping[str, Any], problems: Problems
-) -> frozenset[str]:
-    """Required item fields an Item Group stands in for (see module notes)."""
+def conditional(rt: RecordType) -> frozenset[str]:
+    """Item fields an Item Group supplies: accounts and units.
+
+    The catalog flags them ``conditional``; every ``...AccountRef`` of an item
+    kind is treated so too, as the reference says of all item kinds.
+    """
     if rt.number not in ITEM_KINDS:
         return frozenset()
-    if not _empty(record.get("ItemGroupRef")):
-        return frozenset(_ITEM_GROUP_DEFAULTS)
-    if _empty(record.get("UomRef")) and _empty(record.get("UomSetRef")):
+    return frozenset(
+        f.name for f in rt.fields if f.conditional or f.name.endswith("AccountRef")
+    )
+
+
+def check_conditional(
+    rt: RecordType, record: Mapping[str, Any], problems: Problems
+) -> None:
+    """Item accounts and units are required only without an Item Group.
+
+    The group supplies them otherwise; of the two units either will do.
+    """
+    names = conditional(rt)
+    if not names or not _empty(record.get("ItemGroupRef")):
+        return
+    for f in rt.fields:
+        if f.name in names and f.name not in _UNITS and _empty(record.get(f.name)):
+            problems.add(f.name, msg.REQUIRED.format(field=f.name))
+    if all(_empty(record.get(u)) for u in _UNITS if rt.field(u)):
         problems.add("UomRef", msg.UOM_REQUIRED)
-    return frozenset({"UomRef", "UomSetRef"})
 
 
 def check_type_tag(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import requests
@@ -89,3 +90,13 @@ def make_order(
         **extra,
     }
     return api.create("/salesorder", body)
+
+
+class FrozenClock:
+    """A settable clock for Sandbox(clock=...): naive UTC, moves only when told."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
