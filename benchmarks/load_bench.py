@@ -157,8 +157,9 @@ def ot_etl_load(
         OT_EMAIL=kw["email"],
         OT_PASSWORD=kw["password"],
     )
-    cli = "from ot_etl.cli import main; main()"
-    cmd = [sys.executable, "-c", cli, "load", str(mapping), str(csv)]
+    # The `ot-etl load` command itself, without the root group's option parsing.
+    cli = "from ot_etl.cli.load import load_command; load_command()"
+    cmd = [sys.executable, "-c", cli, str(mapping), str(csv)]
     cmd += ["--workers", str(workers)]
     started = time.perf_counter()
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)

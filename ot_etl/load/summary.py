@@ -58,12 +58,9 @@ class LoadSummary:
 
     @property
     def not_loaded(self) -> int:
-        return (
-            self.invalid_records
-            + self.duplicates
-            + self.unresolved
-            + (self.rejected + self.failed)
-        )
+        """Records (or, for invalid rows that built none, rows) not loaded."""
+        invalid = max(self.invalid, self.invalid_records)
+        return invalid + self.duplicates + self.unresolved + self.rejected + self.failed
 
     @property
     def exit_code(self) -> int:

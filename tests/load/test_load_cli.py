@@ -1,0 +1,64 @@
+"""`ot-etl load` from the command line: summary, exit codes, dry run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from load_helpers import HEADER, customer_csv, customer_mapping, write
+
+from ot_etl.cli.load import load_command
+
+
+@pytest.fixture
+def env(sandbox: Any) -> dict[str, str]:
+    kw = sandbox.client_kwargs()
+    return {
+        "OT_BASE_URL": kw["base_url"],
+        "OT_API_KEY": kw["api_key"],
+        "OT_EMAIL": kw["email"],
+        "OT_PASSWORD": kw["password"],
+    }
+
+
+def _run(env: dict[str, str], *args: Any) -> Any:
+    return CliRunner().invoke(load_command, [str(a) for a in args], env=env)
+
+
+def test_exit_codes_and_summary(env: dict[str, str], tmp_path: Path) -> None:
+    mapping = customer_mapping(tmp_path)
+    csv = customer_csv(tmp_path, 5)
+    dry = _run(env, mapping, csv, "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "  would create   5   e.g. customer 000, customer 001, customer 002" in (
+        dry.output.splitlines()
+    )
+    done = _run(env, mapping, csv, "--workers", 2, "--batch-size", 2)
+    assert done.exit_code == 0, done.output
+    lines = done.output.splitlines()
+    assert lines[0] == "Load: Customer (120)"
+    assert "  created        5" in lines
+    assert f"  ledger         {tmp_path / 'customers.ledger.sqlite'}" in lines
+    bad = write(tmp_path / "bad.csv", HEADER + "X,Oslo,-1,,\nY,Oslo,1,,\n")
+    rejects = tmp_path / "out" / "bad-rejects.csv"
+    some = _run(env, mapping, bad, "--rejects", rejects, "--ledger", tmp_path / "l.db")
+    assert some.exit_code == 3, some.output
+    assert f"  rejects file   {rejects}" in some.output.splitlines()
+    assert (tmp_path / "l.db").exists()
+
+
+def test_could_not_proceed(env: dict[str, str], tmp_path: Path) -> None:
+    csv = customer_csv(tmp_path, 2)
+    broken = write(tmp_path / "broken.yaml", "record_type: custmer\nfields: {}\n")
+    result = _run(env, broken, csv)
+    assert result.exit_code == 2
+    assert "Unknown record type 'custmer'. Did you mean: customer" in result.output
+    viewer = dict(env, OT_EMAIL="viewer@sandbox.local", OT_PASSWORD="viewer")
+    refused = _run(viewer, customer_mapping(tmp_path), csv)
+    assert refused.exit_code == 2
+    assert (
+        "error: Order Time refused user viewer@sandbox.local the right to create"
+        in (refused.output)
+    )
