@@ -126,17 +126,32 @@ def to_json(value: Any) -> Any:
 
 
 def _template(fm: FieldMap, row: dict[Hashable, Any]) -> str | None:
-    cells = {c: ("" if to_json(row.get(c)) is None else row.get(c)) for c in fm.columns}
+    """The filled template, or None when one of its cells is empty."""
+    cells = {c: row.get(c) for c in fm.columns}
+    if any(to_json(v) is None for v in cells.values()):
+        return None
     text = (fm.template or "").format_map(cells)
     text = text.strip() if fm.strip else text
     return text or None
 
 
 def _value(
-    fm: FieldMap, pos: int, row: dict[Hashable, Any], values: dict[str, pd.Series]
+    fm: FieldMap,
+    positions: list[int],
+    row: dict[Hashable, Any],
+    values: dict[str, pd.Series],
 ) -> Any:
+    """The field's value; a column's comes from the first of ``positions`` with one.
+
+    (A document's header may be typed on its first row only.)
+    """
     if fm.column is not None:
-        return to_json(values[fm.yaml_path].get(pos))
+        series = values[fm.yaml_path]
+        for pos in positions:
+            value = to_json(series.get(pos))
+            if value is not None:
+                return value
+        return None
     if fm.template is not None:
         return _template(fm, row)
     return to_json(fm.value)
@@ -175,7 +190,7 @@ def _place(
 
 def _fill(
     maps: Sequence[FieldMap],
-    pos: int,
+    positions: list[int],
     report: ValidationReport,
     values: dict[str, pd.Series],
     prefix: tuple[str | int, ...] = (),
@@ -183,10 +198,11 @@ def _fill(
     payload: dict[str, Any] = {}
     refs: list[RefNeed] = []
     problems: list[RowFailure] = []
+    pos = positions[0]
     row = report.typed.loc[pos].to_dict()
     for fm in maps:
         try:
-            value = _value(fm, pos, row, values)
+            value = _value(fm, positions, row, values)
         except (KeyError, ValueError, IndexError) as exc:
             problems.append(
                 _problem(report, pos, fm, f"template cannot be filled: {exc}")
@@ -228,7 +244,7 @@ def _record(
     mapping: Mapping,
     values: dict[str, pd.Series],
 ) -> PendingRecord:
-    payload, refs, problems = _fill(mapping.fields, positions[0], report, values)
+    payload, refs, problems = _fill(mapping.fields, positions, report, values)
     return PendingRecord(
         source_index=positions,
         payload=payload,
@@ -279,7 +295,8 @@ def _documents(
             )
         )
         records.append(rec)
-    grouped = keys[~empty].groupby(list(spec.group_by), sort=False).groups
+    by = spec.group_by[0] if len(spec.group_by) == 1 else list(spec.group_by)
+    grouped = keys[~empty].groupby(by, sort=False).groups
     for index in grouped.values():
         records.append(_document([int(p) for p in index], report, mapping, values))
     records.sort(key=lambda r: r.source_index[0])
@@ -310,11 +327,13 @@ def _document(
             )
         )
     record.problems += _header_conflicts(good, report, mapping, values)
+    if good and mapping.mode != "update":
+        record.problems += _missing_header(record.payload, good[0], report, mapping)
     lines = []
     tag = mapping.record_type.line_type_tag
     for n, pos in enumerate(good):
         line, refs, problems = _fill(
-            mapping.documents.lines, pos, report, values, ("LineItems", n)
+            mapping.documents.lines, [pos], report, values, ("LineItems", n)
         )
         lines.append({"$type": tag, **line} if tag else line)
         record.refs += refs
@@ -322,6 +341,23 @@ def _document(
     if lines:
         record.payload["LineItems"] = lines
     return record
+
+
+def _missing_header(
+    payload: dict[str, Any], pos: int, report: ValidationReport, mapping: Mapping
+) -> list[RowFailure]:
+    """Required header fields that no row of the document gives."""
+    out = []
+    for fm in mapping.fields:
+        if fm.field.required and fm.kind != "custom" and fm.column is not None:
+            try:
+                _at(payload, fm.json_path)
+            except KeyError:
+                reason = f"{fm.target} is required; no row of this document has it"
+                out.append(
+                    RowFailure(pos, report.row_numbers[pos], fm.column, None, reason)
+                )
+    return out
 
 
 def _header_conflicts(

@@ -26,6 +26,7 @@ from ot_etl.mapping.model import JoinSpec, SourceOptions
 log = logging.getLogger(__name__)
 
 MAX_COLUMNS = 16384  # Excel's own limit; more means a wrong delimiter or junk
+WIDE = 100  # columns above which cells are cleaned row-wise
 HEADER_SCAN = 30  # rows searched for the header when header_row is auto
 _SPACES = re.compile(r"[\s\u00a0\u2007\u202f\ufeff]+")
 _NUMERIC = re.compile(r"^[-+]?[\d.,\s]+(e[-+]?\d+)?$|^\d{4}-\d\d-\d\d", re.IGNORECASE)
@@ -205,11 +206,7 @@ def _to_frame(
         numbers.append(i + 1)
     if not rows:
         log.warning("%s has a header but no data rows", path)
-    data = {
-        name: _text_column([r[j] for r in rows], opts.null_markers)
-        for j, name in enumerate(names)
-    }
-    raw = pd.DataFrame(data, index=pd.RangeIndex(len(rows)), columns=names)
+    raw = _text_frame(rows, names, opts.null_markers)
     return SourceFrame(
         raw=raw,
         path=path,
@@ -221,11 +218,32 @@ def _to_frame(
     )
 
 
+def _text_frame(
+    rows: list[list[str]], names: list[str], markers: tuple[str, ...]
+) -> pd.DataFrame:
+    """Rows of cell texts as a string frame; blank cells and markers missing."""
+    if len(names) > WIDE:
+        # Column-wise Series cost more than cell-wise Python once a file is wide.
+        marks = frozenset(markers)
+        clean = [
+            [None if not c.strip() or c.strip() in marks else c for c in r]
+            for r in rows
+        ]
+        frame = pd.DataFrame(clean, columns=names, dtype="str")
+        return frame.set_axis(pd.RangeIndex(len(rows)))
+    data = {
+        name: _text_column([r[j] for r in rows], markers)
+        for j, name in enumerate(names)
+    }
+    return pd.DataFrame(data, index=pd.RangeIndex(len(rows)), columns=names)
+
+
 def _text_column(values: list[str], markers: tuple[str, ...]) -> pd.Series:
     col = pd.Series(values, dtype="str")
-    missing = col.str.strip().eq("")
+    stripped = col.str.strip()
+    missing = stripped.eq("")
     if markers:
-        missing |= col.str.strip().isin(markers)
+        missing |= stripped.isin(markers)
     return col.mask(missing)
 
 

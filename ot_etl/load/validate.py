@@ -75,7 +75,7 @@ class ValidationReport:
             {
                 "row": [f.row for f in rows],
                 "column": [f.column for f in rows],
-                "value": [f.value for f in rows],
+                "value": pd.Series([f.value for f in rows], dtype="object"),
                 "reason": [f.reason for f in rows],
             },
             columns=["row", "column", "value", "reason"],

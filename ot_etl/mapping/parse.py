@@ -199,9 +199,13 @@ def _source(raw: Any, ctx: _Ctx) -> SourceOptions:
         seps[key] = (
             "\t" if value == "\\t" else (value if value is not None else default)
         )
-    markers = raw.get("null_markers") or []
+    markers = raw.get("null_markers", [])
     if not isinstance(markers, list) or not all(isinstance(m, str) for m in markers):
-        ctx.add("source.null_markers", 'expected a list of texts, e.g. ["NULL", "n/a"]')
+        ctx.add(
+            "source.null_markers",
+            'expected a list of quoted texts, e.g. ["NULL", "n/a"] (unquoted, YAML '
+            "reads NULL and ~ as nothing)",
+        )
         markers = []
     return SourceOptions(
         sheet=ctx.typed(raw, "sheet", "source", str),
@@ -225,6 +229,9 @@ def _joins(raw: Any, ctx: _Ctx) -> tuple[JoinSpec, ...]:
         if not isinstance(item, dict):
             ctx.add(path, "expected {path: FILE, on: COLUMN}")
             continue
+        if True in item and "on" not in item:
+            # YAML 1.1 reads a bare `on:` key as the boolean true.
+            item = {("on" if k is True else k): v for k, v in item.items()}
         ctx.keys(item, path, JOIN_KEYS)
         on = item.get("on")
         on_cols = [on] if isinstance(on, str) else on
@@ -261,7 +268,7 @@ def _schema(
     raw = {"schema_type": "dataframe", **raw}
     columns = {str(c) for c in raw.get("columns") or {}}
     try:
-        schema = pa.DataFrameSchema.from_yaml(yaml.safe_dump(raw))
+        schema = pa.DataFrameSchema.from_yaml(yaml.safe_dump(raw, sort_keys=False))
     except Exception as exc:  # pandera raises many kinds for a bad schema
         ctx.add(
             "schema", f"pandera cannot read this schema: {type(exc).__name__}: {exc}"

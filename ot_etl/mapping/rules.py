@@ -50,7 +50,10 @@ def check_targets(
             else "text"
         )
         reasons = _check_one(typed[fm.column], raw[fm.column], fm, kind, mapping)
-        if mapping.mode != "update" and fm.field.required and fm.kind != "custom":
+        # A document's header may sit on its first row only: build checks it.
+        header_of_document = mapping.documents is not None and fm in mapping.fields
+        required = fm.field.required and fm.kind != "custom"
+        if mapping.mode != "update" and required and not header_of_document:
             empty = typed[fm.column].isna() & raw[fm.column].isna()
             reasons[empty & reasons.isna()] = (
                 f"{fm.target} is required; the cell is empty"

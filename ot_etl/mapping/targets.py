@@ -48,9 +48,9 @@ def resolve_target(path: str, fields: Sequence[Field], owner: str) -> Target:
     parts = path.split(".")
     if any(not p for p in parts):
         raise TargetError(f"{path!r} is not a field path (empty part)")
-    top = _lookup(parts[0], fields, owner)
-    if top.name == "$type":
+    if parts[0] == "$type":
         raise TargetError("$type is set automatically for each line")
+    top = _lookup(parts[0], fields, owner)
     if top.read_only:
         raise TargetError(f"{owner}.{top.name} is read-only; the server sets it")
     rest = parts[1:]

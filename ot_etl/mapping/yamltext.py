@@ -35,9 +35,9 @@ def _walk(node: yaml.Node, path: str, doc: YamlDoc) -> None:
             key = str(key_node.value)
             sub = f"{path}.{key}" if path else key
             if key in seen:
-                doc.problems.append(
-                    Problem(sub, f"key {key!r} appears twice; keep only one")
-                )
+                line = key_node.start_mark.line + 1
+                message = f"key {key!r} appears twice; keep only one (line {line})"
+                doc.problems.append(Problem(sub, message))
             seen.add(key)
             doc.lines.setdefault(sub, key_node.start_mark.line + 1)
             _walk(value_node, sub, doc)
