@@ -69,10 +69,18 @@ def strip_extras(raw: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
     """
     rejects = is_rejects_file(str(c) for c in raw.columns)
     keep = [c for c in raw.columns if not str(c).startswith("_")]
-    out = raw.loc[:, keep]
+    out = raw.loc[:, keep].copy()
     if rejects:
-        out = out.map(restore)
+        for col in out.columns:
+            out[col] = _restore_column(out[col])
     return out, rejects
+
+
+def _restore_column(column: pd.Series) -> pd.Series:
+    """:func:`restore` on a column, keeping its (string) dtype and missing cells."""
+    text = column.astype("str")
+    quoted = text.str.startswith("'").fillna(False).astype(bool)
+    return text.where(~quoted, text.str.slice(1))
 
 
 def mask(value: Any) -> Any:
