@@ -69,7 +69,6 @@ def test_entity_payloads(tmp_path: Path) -> None:
             {"Name": "Since", "Value": "1996-07-04T00:00:00"},
         ],
     }
-    item = next(f for f in resolve("salesorder").line_fields if f.name == "ItemRef").ref
     assert first.refs == [RefNeed(("SalesRepRef",), 370, "Ann")]
     assert first.match_key == ("00123",)
     assert first.source_index == [0]
@@ -93,7 +92,10 @@ def test_invalid_rows_build_no_entity_record(tmp_path: Path) -> None:
 
 
 def test_duplicates_after_key_normalisation(tmp_path: Path) -> None:
-    csv = "id,company,city,zip,rep,terms,limit,since\nAcme,,,,,,,\nBolt,,,,,,,\n acme ,,,,,,,\n"
+    csv = (
+        "id,company,city,zip,rep,terms,limit,since\n"
+        "Acme,,,,,,,\nBolt,,,,,,,\n acme ,,,,,,,\n"
+    )
     records = build(tmp_path, CUSTOMERS, csv)
     assert [r.match_key for r in records] == [("acme",), ("bolt",), ("acme",)]
     dupes = find_duplicates(records, [2, 3, 4])
@@ -165,7 +167,7 @@ def test_one_row_per_line_becomes_documents(tmp_path: Path) -> None:
             },
         ],
     }
-    assert list(first.payload["LineItems"][0])[0] == "$type"
+    assert next(iter(first.payload["LineItems"][0])) == "$type"
     item = next(f for f in resolve("salesorder").line_fields if f.name == "ItemRef").ref
     assert first.refs == [
         RefNeed(("CustomerRef",), 120, "VINET"),

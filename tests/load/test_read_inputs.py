@@ -86,7 +86,10 @@ def test_bytes_neither_utf8_nor_cp1252_are_refused_with_the_line(
 
 
 def test_header_below_title_rows_is_found(tmp_path: Path) -> None:
-    text = "Northwind customers,,\nexported 2024-01-05,,\n,,\nid,name,city\n1,Acme,Oslo\n2,Bolt,Rome\n"
+    text = (
+        "Northwind customers,,\nexported 2024-01-05,,\n,,\n"
+        "id,name,city\n1,Acme,Oslo\n2,Bolt,Rome\n"
+    )
     frame = read_source(write(tmp_path, "c.csv", text))
     assert frame.columns == ["id", "name", "city"]
     assert frame.header_row == 4
@@ -181,7 +184,7 @@ def test_missing_column_lists_close_matches(tmp_path: Path) -> None:
 
 def test_wrong_delimiter_hint(tmp_path: Path) -> None:
     frame = read_source(write(tmp_path, "c.csv", "id;name\n1;a\n"))
-    with pytest.raises(InputFileError, match="set source.delimiter"):
+    with pytest.raises(InputFileError, match=r"set source\.delimiter"):
         require_columns(frame, ["id"], {"id"})
 
 

@@ -197,13 +197,15 @@ documents:
         "fields.LineItems": "LineItems holds lines: map line fields under "
         "documents.lines (line 5)",
         "fields.Memo.format": "format applies to dates; Memo is String (line 7)",
-        "documents.group_by": "expected the column(s) that identify a document (line 9)",
+        "documents.group_by": "expected the column(s) that identify a document "
+        "(line 9)",
         "documents.lines.$type": "$type is set automatically for each line (line 11)",
         "documents.lines.LineNo": "SalesOrderLineItem.LineNo is read-only; the server "
         "sets it (line 12)",
         "documents.lines.ItemRef.template": "placeholder {a.b} must be a column name "
         "(line 13)",
-        "documents.lines.Quantity.decimals": "expected a number of places >= 0 (line 14)",
+        "documents.lines.Quantity.decimals": "expected a number of places >= 0 "
+        "(line 14)",
         "match": "mode update needs match.fields to find existing records",
     }
 
