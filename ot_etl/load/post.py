@@ -89,6 +89,10 @@ class Poster:
         self._total = 0
         self._count_lock = threading.Lock()
         self._listening = True
+        self._halted = False
+        # TODO: the client keeps this listener after the run (it has no way to
+        # remove one); it is a no-op then, but a long-lived client collects one
+        # per load.
         if hasattr(client, "on_throttle"):
             client.on_throttle(self._on_throttle)
 
@@ -126,6 +130,10 @@ class Poster:
                         self._finish(*inflight.popleft())
                 while inflight:
                     self._finish(*inflight.popleft())
+        except BaseException:
+            # Ctrl-C or a bug: queued items must not start while the pool drains.
+            self._halted = True
+            raise
         finally:
             self._listening = False
 
@@ -153,7 +161,7 @@ class Poster:
     # -- one item ----------------------------------------------------------
 
     def _post_one(self, item: LoadItem) -> None:
-        if self.stopped is not None:
+        if self.stopped is not None or self._halted:
             return
         self.limit.acquire()
         ok = False

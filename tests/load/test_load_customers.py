@@ -213,3 +213,39 @@ def test_two_concurrent_loads_never_double_post(sandbox: Any, tmp_path: Path) ->
     assert sandbox.stats.snapshot()["by_status"].get(409, 0) == 0
     with Client(**sandbox.client_kwargs()) as c:
         assert len(customers(c)) == 60
+
+
+NO_KEY = """\
+record_type: customer
+mode: create
+match:
+  fields: []
+schema:
+  columns:
+    Name: {dtype: str, nullable: false}
+fields:
+  Name: Name
+"""
+
+
+def test_unknown_outcome_without_a_match_key_is_never_resent(
+    sandbox: Any, client: Client, tmp_path: Path
+) -> None:
+    mapping = write(tmp_path / "nokey.yaml", NO_KEY)
+    csv = write(tmp_path / "n.csv", "Name\n" + "".join(f"N{i}\n" for i in range(20)))
+    sandbox.faults.commit_then_fail_rate = 0.3
+    first = load_file(csv, mapping, client=client, workers=2)
+    unknown = sandbox.stats.snapshot()["commit_then_fail"]
+    assert unknown > 0
+    assert first.counts["failed"] == unknown
+    assert first.counts["created"] == 20 - unknown
+    reasons = first.outcomes.loc[first.outcomes["outcome"] == "failed", "reasons"]
+    assert reasons.str.startswith("outcome unknown (").all()
+    assert reasons.str.endswith(
+        "and no match key to look the record up; not re-sent"
+    ).all()
+    sandbox.faults.commit_then_fail_rate = 0.0
+    second = load_file(csv, mapping, client=client)
+    assert second.counts["skipped"] == 20 - unknown
+    assert second.counts["rejected"] == unknown and second.counts["created"] == 0
+    assert len(customers(client)) == 20
