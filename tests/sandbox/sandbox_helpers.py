@@ -14,6 +14,7 @@ class Api:
     """A requests session with the sandbox's credential headers and base URL."""
 
     def __init__(self, kwargs: dict[str, Any]) -> None:
+        self.sandbox: Any = None  # the Sandbox, when a fixture shares it
         self.base = kwargs["base_url"]
         self.session = requests.Session()
         self.session.headers.update(
