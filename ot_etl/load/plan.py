@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import copy
 import decimal
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -74,14 +74,44 @@ def classify(
     mode: Mode,
     existing: Mapping[tuple[Any, ...], list[dict[str, Any]]],
     key_field: str,
+    sending: Set[int] = frozenset(),
 ) -> Plan:
-    """Decide each still-open item's action from the mode and the matches found."""
+    """Decide each still-open item's action from the mode and the matches found.
+
+    In create mode a match means the record exists already: found for an
+    item an earlier run was sending (positions in ``sending``), it is that
+    run's record (skipped, ``recovered``); otherwise the row is rejected as a
+    duplicate of the existing record rather than created twice.
+    """
     plan = Plan()
     for item in items:
         if item.action not in ("reject", "skip"):
-            _decide(item, mode, existing.get(item.match_key, []), key_field)
+            matches = existing.get(item.match_key, [])
+            if mode == "create" and matches:
+                _exists(item, matches[0], key_field, item.position in sending)
+            else:
+                _decide(item, mode, matches, key_field)
         plan.add(item.action, item.key_text)
     return plan
+
+
+def _exists(
+    item: LoadItem, found: dict[str, Any], key_field: str, was_sending: bool
+) -> None:
+    key = _int(found.get(key_field))
+    if was_sending:
+        item.action = "skip"
+        item.outcome = "skipped"
+        item.recovered = True
+        item.record_key = key
+        return
+    item.reject(
+        "duplicate",
+        [
+            f"a record with match key {item.key_text!r} already exists "
+            f"({key_field} {key}); use mode upsert to update it"
+        ],
+    )
 
 
 def _decide(
@@ -110,13 +140,6 @@ def _decide(
             item.action = "create"
         return
     found = matches[0]
-    if mode == "create":
-        # Only reached for a crash-recovery lookup: an earlier run created it.
-        item.action = "skip"
-        item.outcome = "skipped"
-        item.recovered = True
-        item.record_key = _int(found.get(key_field))
-        return
     item.existing = found
     item.record_key = _int(found.get(key_field))
     item.action = "update" if differences(item.payload, found) else "unchanged"

@@ -105,31 +105,36 @@ def run_load(
         invalid=len({e.position for e in invalid_entries}),
         dry_run=options.dry_run,
     )
-    summary.invalid_records = sum(1 for i in items if i.stage == "validation")
     ledger = _open_ledger(options, mapping)
     pool: dict[str, int] = {}
     try:
         sending = _apply_ledger(items, ledger)
-        summary.unresolved = resolve_items(items, Resolver(client))
-        summary.duplicates = mark_duplicates(items, list(source.row_numbers))
-        existing = _lookup(client, mapping, items, sending, options.workers)
+        resolve_items(items, Resolver(client))
+        mark_duplicates(items, list(source.row_numbers))
+        existing = _lookup(client, mapping, items, options.workers)
         _refuse_unverifiable(items, sending, mapping)
-        plan = classify(items, mapping.mode, existing, rt.key_field)
+        plan = classify(items, mapping.mode, existing, rt.key_field, sending)
         summary.plan, summary.examples = plan.counts, plan.examples
         for item in items:
             if item.action == "unchanged":
                 item.outcome = "unchanged"
             elif item.action in ("create", "update") and options.dry_run:
                 item.outcome = "planned"
-        if ledger is not None and not options.dry_run:
-            ledger.start_run(str(source.path), rt.name)
-            ledger.record([i for i in items if i.outcome is not None], str(source.path))
-            pool = _post(client, mapping, items, ledger, options, summary, source)
+        writing = ledger if not options.dry_run else None
+        if writing is not None:
+            writing.start_run(str(source.path), rt.name)
+            writing.record(
+                [i for i in items if i.outcome is not None], str(source.path)
+            )
+        if not options.dry_run:
+            pool = _post(client, mapping, items, writing, options, summary, source)
+        _count(items, summary)
+        if writing is not None:
+            summary.elapsed = time.monotonic() - started
+            writing.finish_run(summary.as_dict())
     finally:
         if ledger is not None:
             ledger.close()
-    if ledger is None and not options.dry_run:
-        pool = _post(client, mapping, items, None, options, summary, source)
     return _finish(
         source, mapping, items, invalid_entries, summary, options, started, pool
     )
@@ -171,15 +176,11 @@ def _apply_ledger(items: list[LoadItem], ledger: Ledger | None) -> set[int]:
 
 
 def _lookup(
-    client: Any,
-    mapping: Mapping,
-    items: list[LoadItem],
-    sending: set[int],
-    workers: int,
+    client: Any, mapping: Mapping, items: list[LoadItem], workers: int
 ) -> dict[Key, list[dict[str, Any]]]:
+    # Create mode looks keys up too: a record that exists already (created by
+    # an earlier run, another file or by hand) is never created a second time.
     open_items = [i for i in items if i.action not in ("reject", "skip")]
-    if mapping.mode == "create":
-        open_items = [i for i in open_items if i.position in sending]
     if not open_items or not mapping.match_fields:
         return {}
     first = mapping.match_fields[0]
@@ -253,6 +254,26 @@ def _stop_message(error: Exception, mapping: Mapping, client: Any) -> str:
     return str(error)
 
 
+_STAGE_COUNTS = {
+    "validation": "invalid_records",
+    "duplicate": "duplicates",
+    "reference": "unresolved",
+    "server": "rejected",
+}
+
+
+def _count(items: list[LoadItem], summary: LoadSummary) -> None:
+    """Fill the summary's per-record counts from the items' final state."""
+    for item in items:
+        if item.outcome == "rejected" and item.stage is not None:
+            name = _STAGE_COUNTS[item.stage]
+        elif item.outcome in ("created", "updated", "unchanged", "failed", "skipped"):
+            name = item.outcome
+        else:
+            continue
+        setattr(summary, name, getattr(summary, name) + 1)
+
+
 def _finish(
     source: Any,
     mapping: Mapping,
@@ -263,12 +284,6 @@ def _finish(
     started: float,
     pool: dict[str, int],
 ) -> LoadResult:
-    for item in items:
-        if item.outcome in ("created", "updated", "unchanged", "failed", "skipped"):
-            name = item.outcome
-            setattr(summary, name, getattr(summary, name) + 1)
-        elif item.stage == "server":
-            summary.rejected += 1
     entries = list(invalid)
     covered = {e.position for e in entries}
     for item in items:

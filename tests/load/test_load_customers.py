@@ -249,3 +249,18 @@ def test_unknown_outcome_without_a_match_key_is_never_resent(
     assert second.counts["skipped"] == 20 - unknown
     assert second.counts["rejected"] == unknown and second.counts["created"] == 0
     assert len(customers(client)) == 20
+
+
+def test_create_mode_never_creates_an_existing_record(
+    sandbox: Any, client: Client, tmp_path: Path
+) -> None:
+    client.create("customer", {"Name": "Customer 001"})
+    csv = customer_csv(tmp_path, 3)
+    result = load_file(csv, customer_mapping(tmp_path), client=client)
+    assert (result.summary.created, result.summary.duplicates) == (2, 1)
+    assert result.exit_code == EXIT_REJECTED
+    assert result.rejects["_reasons"].tolist() == [
+        "a record with match key 'customer 001' already exists (Id 1); "
+        "use mode upsert to update it"
+    ]
+    assert sandbox.stats.snapshot()["by_status"].get(409, 0) == 0
