@@ -36,6 +36,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ot_etl.extract.fastpath import fast_arrays
 from ot_etl.extract.schema import (
     CUSTOM_PREFIX,
     LINE_NO,
@@ -47,6 +48,7 @@ from ot_etl.extract.schema import (
 PARENT = "\x00parent"
 _INT_RANGE = {"int32": 2**31, "int16": 2**15}
 _ZONE = r"(Z|[+-]\d\d:?\d\d)$"
+_ZONED = re.compile(r"T.*" + _ZONE)
 _DATETIME = re.compile(
     r"^(\d{4})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d)(?:\.(\d+))?)?)?\s*"
     r"(Z|[+-]\d\d:?\d\d)?$"
@@ -79,9 +81,14 @@ class FlatPage:
 def flatten(layout: Layout, records: Sequence[Mapping[str, Any]]) -> FlatPage:
     """Flatten one page of records (or of line rows, see :func:`line_rows`)."""
     page = FlatPage(layout, len(records), [])
+    fast = fast_arrays(layout.columns, records) or {}
     for col in layout.columns:
-        values = _values(records, col.path)
-        page.arrays.append(_to_array(col, values, page))
+        array = fast.get(col.name)
+        if array is not None and col.kind == "timestamp":
+            array = _parse_texts(col, array, page)
+        if array is None:
+            array = _to_array(col, _values(records, col.path), page)
+        page.arrays.append(array)
     if layout.custom_fields:
         page.custom = _pivot_custom(records)
     page.extras = _extras(layout, records)
@@ -273,24 +280,34 @@ _COERCE: dict[str, Any] = {
 def _timestamps(col: Column, values: list[Any], page: FlatPage) -> pa.Array:
     """Parse ISO texts fast through Arrow, falling back value by value."""
     if set(map(type, values)) <= _FAST_TYPES["string"]:
-        texts = pa.array(values, pa.string())
-        zoned = pc.match_substring_regex(texts, _ZONE)
-        n_zoned = pc.sum(zoned).as_py() or 0
-        if n_zoned:
-            page.zoned[col.name] += n_zoned
-            texts = pc.replace_substring_regex(texts, _ZONE, "")
-        texts = pc.replace_substring_regex(texts, r"(\.\d{6})\d+", r"\1")
-        try:
-            return pc.cast(texts, pa.timestamp("us"))
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            pass
+        done = _parse_texts(col, pa.array(values, pa.string()), page)
+        if done is not None:
+            return done
     parsed = []
     for v in values:
         moment = parse_datetime(v) if isinstance(v, str) else None
         if v is not None and moment is None:
             page.coercions[col.name] += 1
+        elif moment is not None and _ZONED.search(v.strip()):
+            page.zoned[col.name] += 1
         parsed.append(moment)
     return pa.array(parsed, pa.timestamp("us"))
+
+
+def _parse_texts(col: Column, texts: pa.Array, page: FlatPage) -> pa.Array | None:
+    """ISO texts -> timestamps in Arrow, or None when some text needs a closer look."""
+    zoned = pc.match_substring_regex(texts, _ZONE)
+    n_zoned = pc.sum(zoned).as_py() or 0
+    if n_zoned:
+        texts = pc.replace_substring_regex(texts, _ZONE, "")
+    texts = pc.replace_substring_regex(texts, r"(\.\d{6})\d+", r"\1")
+    try:
+        parsed = pc.cast(texts, pa.timestamp("us"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if n_zoned:
+        page.zoned[col.name] += n_zoned
+    return parsed
 
 
 def parse_datetime(text: str) -> dt.datetime | None:
@@ -337,11 +354,27 @@ def _extras(
     """Values of keys the catalog does not know, one JSON text column per key."""
     found: dict[str, list[str | None]] = {}
     n = len(records)
-    for path, known in layout.known.items():
-        for i, record in enumerate(records):
-            obj = _get(record, path) if path else record
-            if type(obj) is not dict or known.issuperset(obj):
-                continue
+    # Objects at each path, computed from their parent's list: one pass per
+    # path in comprehensions, the hot spot of flattening wide records.
+    objects: dict[tuple[str, ...], list[Any]] = {(): list(records)}
+    for path in sorted(layout.known, key=len):
+        parent = objects.get(path[:-1]) if path else None
+        if path and parent is None:
+            continue
+        if parent is not None:
+            objects[path] = _children(parent, path[-1])
+        objs = objects[path]
+        known = layout.known[path]
+        try:
+            if all(map(known.issuperset, objs)):
+                continue  # the common case, decided in C
+        except TypeError:
+            pass  # a number where an object belongs: look closer below
+        odd = [
+            i for i, o in enumerate(objs) if type(o) is dict and not known.issuperset(o)
+        ]
+        for i in odd:
+            obj = objs[i]
             for key in obj.keys() - known:
                 if key == PARENT:
                     continue
@@ -351,6 +384,17 @@ def _extras(
                     column = found[name] = [None] * n
                 column[i] = text_of(obj[key])
     return found
+
+
+def _children(parent: list[Any], key: str) -> list[Any]:
+    """``o[key]`` of every object in ``parent``; missing ones as an empty dict."""
+    try:
+        return [o.get(key) or _EMPTY for o in parent]
+    except AttributeError:  # something other than an object in the parent list
+        return [(o.get(key) or _EMPTY) if type(o) is dict else None for o in parent]
+
+
+_EMPTY: dict[str, Any] = {}
 
 
 # -- back to records ------------------------------------------------------------

@@ -1,0 +1,207 @@
+"""Export benchmark: `ot-etl export customer` against a naive loop and the floor.
+
+Seeds a temporary sandbox database with N customers (the sandbox's own seed
+function), serves it from a separate process on 127.0.0.1 with an added
+latency per request, then runs, each in its own process so that its peak
+memory is its own (``os.wait4`` rusage):
+
+* ``ot-etl export customer`` (``--workers W``, pages of 1000, Parquet);
+* the naive loop: POST /list pages one after another until an empty page,
+  ``pandas.json_normalize`` of every record, one ``to_parquet`` at the end;
+* the floor: the same page requests (a count, then every page) fired with the
+  same concurrency by a bare ``requests`` session, bodies read and dropped.
+
+``--memory`` instead compares the exporter's peak memory at N and at 10 x N
+records (100,000 vs 1,000,000 by default). Every figure is measured when the
+script runs; nothing is hard-coded.
+
+Run: ``python benchmarks/export_bench.py [--customers 100000] [--latency 0.05]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+SANDBOX = """\
+import json, sys
+from ot_etl.sandbox import Sandbox
+with Sandbox(db_path=sys.argv[1], latency=float(sys.argv[2])) as sb:
+    print(json.dumps(sb.client_kwargs()), flush=True)
+    sys.stdin.read()
+"""
+
+NAIVE = """\
+import json, sys
+import pandas as pd, requests
+kw = json.loads(sys.argv[1])
+h = {"apiKey": kw["api_key"], "email": kw["email"], "password": kw["password"],
+     "Content-Type": "application/json"}
+rows, page = [], 1
+with requests.Session() as s:
+    while True:
+        body = {"Type": 120, "PageNumber": page, "NumberOfRecords": 1000,
+                "Sortation": {"PropertyName": "Id", "Direction": 1}}
+        got = s.post(kw["base_url"] + "/list", data=json.dumps(body), headers=h,
+                     timeout=120).json()
+        if not got:
+            break
+        rows.extend(got)
+        page += 1
+pd.json_normalize(rows).to_parquet(sys.argv[2])
+print(len(rows))
+"""
+
+FLOOR = """\
+import json, math, sys
+from concurrent.futures import ThreadPoolExecutor
+import requests
+kw, workers = json.loads(sys.argv[1]), int(sys.argv[2])
+h = {"apiKey": kw["api_key"], "email": kw["email"], "password": kw["password"],
+     "Content-Type": "application/json"}
+s = requests.Session()
+s.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=workers))
+url = kw["base_url"] + "/list"
+count = int(s.put(url, data=json.dumps({"Type": 120}), headers=h, timeout=120).text)
+def page(n):
+    body = {"Type": 120, "PageNumber": n, "NumberOfRecords": 1000,
+            "Sortation": {"PropertyName": "Id", "Direction": 1}}
+    return len(s.post(url, data=json.dumps(body), headers=h, timeout=120).content)
+with ThreadPoolExecutor(workers) as pool:
+    sizes = list(pool.map(page, range(1, math.ceil(count / 1000) + 1)))
+print(count, sum(sizes))
+"""
+
+EXPORT = "from ot_etl.cli.export import export_command; export_command()"
+
+
+def _measured(
+    cmd: list[str], env: dict[str, str] | None = None
+) -> tuple[float, float, str]:
+    """Run ``cmd`` and return wall seconds, its peak RSS (MiB) and its stdout."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    # os.wait4 gives the resource usage of this one child, not of all children.
+    assert proc.stdout is not None and proc.stderr is not None
+    out = proc.stdout.read()
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    elapsed = time.perf_counter() - started
+    if proc.returncode != 0:
+        sys.stderr.write(err[-3000:])
+        raise SystemExit(f"{' '.join(cmd[:3])} exited {proc.returncode}")
+    return elapsed, usage.ru_maxrss / 1024, out
+
+
+class Server:
+    """A seeded sandbox in its own process."""
+
+    def __init__(self, folder: Path, customers: int, latency: float) -> None:
+        from ot_etl.sandbox.seed import seed
+
+        self.db = folder / "sandbox.db"
+        t = time.perf_counter()
+        seed(self.db, customers=customers)
+        print(f"seeded {customers:,} customers in {time.perf_counter() - t:.1f}s")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", SANDBOX, str(self.db), str(latency)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.proc.stdout is not None
+        self.kwargs: dict[str, Any] = json.loads(self.proc.stdout.readline())
+
+    def env(self) -> dict[str, str]:
+        return dict(
+            os.environ,
+            OT_BASE_URL=self.kwargs["base_url"],
+            OT_API_KEY=self.kwargs["api_key"],
+            OT_EMAIL=self.kwargs["email"],
+            OT_PASSWORD=self.kwargs["password"],
+        )
+
+    def stop(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        self.proc.wait(timeout=30)
+
+
+def export(server: Server, out: Path, workers: int) -> tuple[float, float]:
+    cmd = [sys.executable, "-c", EXPORT, "customer", "--out", str(out)]
+    cmd += ["--workers", str(workers)]
+    seconds, mib, stdout = _measured(cmd, server.env())
+    print(stdout.rstrip())
+    return seconds, mib
+
+
+def compare(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        server = Server(folder, args.customers, args.latency)
+        try:
+            kw = json.dumps(server.kwargs)
+            ours = export(server, folder / "out", args.workers)
+            floor = _measured([sys.executable, "-c", FLOOR, kw, str(args.workers)])
+            naive = _measured(
+                [sys.executable, "-c", NAIVE, kw, str(folder / "naive.parquet")]
+            )
+        finally:
+            server.stop()
+    rows = [
+        ("ot-etl export customer", ours[0], ours[1]),
+        (f"floor ({args.workers} workers, bodies dropped)", floor[0], floor[1]),
+        ("naive loop + json_normalize", naive[0], naive[1]),
+    ]
+    print(
+        f"\n{args.customers:,} customers, {args.latency * 1000:.0f} ms latency, "
+        f"{args.workers} workers"
+    )
+    print(f"{'':<40}{'seconds':>10}{'peak MiB':>10}")
+    for name, seconds, mib in rows:
+        print(f"{name:<40}{seconds:>10.2f}{mib:>10.0f}")
+    print(f"\nnaive / ot-etl: {naive[0] / ours[0]:.1f}x faster (target >= 5x)")
+    print(f"ot-etl / floor: {ours[0] / floor[0]:.2f}x (target <= 1.5x)")
+
+
+def memory(args: argparse.Namespace) -> None:
+    figures = []
+    for n in (args.customers, args.customers * 10):
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            server = Server(folder, n, 0.0)
+            try:
+                figures.append((n, *export(server, folder / "out", args.workers)))
+            finally:
+                server.stop()
+    print(f"\n{'records':>12}{'seconds':>10}{'peak MiB':>10}")
+    for n, seconds, mib in figures:
+        print(f"{n:>12,}{seconds:>10.1f}{mib:>10.0f}")
+    ratio = figures[1][2] / figures[0][2]
+    print(f"\npeak memory at 10x the records: {ratio:.2f}x (target <= 2x)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--memory", action="store_true", help="peak memory at N vs 10 x N records"
+    )
+    args = parser.parse_args()
+    (memory if args.memory else compare)(args)
+
+
+if __name__ == "__main__":
+    main()
