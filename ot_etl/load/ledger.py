@@ -84,9 +84,23 @@ class LedgerBusyError(ConfigError):
 
 
 def default_ledger_path(source: Path, rejects_path: Path | None = None) -> Path:
-    """``<input stem>.ledger.sqlite`` next to the rejects file (or the input)."""
-    folder = rejects_path.parent if rejects_path is not None else source.parent
-    return folder / f"{source.stem}.ledger.sqlite"
+    """``<input stem>.ledger.sqlite`` next to the rejects file (or the input).
+
+    A rejects file (``orders.rejects.csv``) shares its original's ledger
+    (``orders.ledger.sqlite`` beside it): rows loaded from either are known to
+    both, so re-running the original after loading its fixed rejects, or
+    re-loading a rejects row whose create had an unknown outcome, never
+    creates a record twice.
+    """
+    if rejects_path is not None and rejects_path.resolve() != source.resolve():
+        folder = rejects_path.parent
+    else:
+        folder = source.parent
+    stem = source.stem
+    if stem.endswith(".rejects"):
+        stem = stem.removesuffix(".rejects")
+        folder = source.parent
+    return folder / f"{stem}.ledger.sqlite"
 
 
 def fingerprints(identity: str, rows: Sequence[Mapping[str, Any]]) -> list[str]:

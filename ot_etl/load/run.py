@@ -27,7 +27,13 @@ from ot_etl.load.ledger import SENDING, Ledger, is_loaded
 from ot_etl.load.lookup import Key, field_value, find_existing
 from ot_etl.load.plan import classify, mark_duplicates
 from ot_etl.load.post import Poster, PostSettings, Progress
-from ot_etl.load.rejects import RejectEntry, build_rejects, strip_extras, write_rejects
+from ot_etl.load.rejects import (
+    RejectEntry,
+    build_rejects,
+    mask,
+    strip_extras,
+    write_rejects,
+)
 from ot_etl.load.resolve import Resolver, resolve_items
 from ot_etl.load.rows import key_is_sensitive, make_items, normalizer, outcomes_table
 from ot_etl.load.summary import LoadSummary
@@ -115,6 +121,10 @@ def run_load(
         _refuse_unverifiable(items, sending, mapping)
         plan = classify(items, mapping.mode, existing, rt.key_field, sending)
         summary.plan, summary.examples = plan.counts, plan.examples
+        if key_is_sensitive(mapping):
+            summary.examples = {
+                k: [str(mask(v)) for v in vs] for k, vs in plan.examples.items()
+            }
         for item in items:
             if item.action == "unchanged":
                 item.outcome = "unchanged"

@@ -245,6 +245,11 @@ def test_unknown_outcome_without_a_match_key_is_never_resent(
         "and no match key to look the record up; not re-sent"
     ).all()
     sandbox.faults.commit_then_fail_rate = 0.0
+    # Loading the rejects file as is shares the ledger: still never re-sent.
+    from_rejects = load_file(tmp_path / "n.rejects.csv", mapping, client=client)
+    assert from_rejects.summary.ledger_path == tmp_path / "n.ledger.sqlite"
+    assert from_rejects.counts["rejected"] == unknown
+    assert from_rejects.counts["created"] == 0
     second = load_file(csv, mapping, client=client)
     assert second.counts["skipped"] == 20 - unknown
     assert second.counts["rejected"] == unknown and second.counts["created"] == 0
