@@ -99,3 +99,30 @@ def test_one_row_per_line_becomes_orders(client: Client, tmp_path: Path) -> None
     assert keys[2] == keys[4] == keys[6] == so1["DocNo"]
     again = load_file(csv, mapping, client=client)
     assert again.counts["skipped"] == 3 and len(_orders(client)) == 3
+
+
+@pytest.mark.filterwarnings("ignore:In a future version, the keys of")
+def test_upsert_updates_only_the_changed_order(client: Client, tmp_path: Path) -> None:
+    _setup(client)
+    text = "Order,Customer,Date,Item,Qty,Price\n"
+    text += "".join(",".join(r) + "\n" for r in ROWS)
+    load_file(
+        write(tmp_path / "o.csv", text),
+        write(tmp_path / "c.yaml", MAPPING),
+        client=client,
+    )
+    before = _orders(client)
+    upsert = write(tmp_path / "u.yaml", MAPPING.replace("mode: create", "mode: upsert"))
+    changed = write(
+        tmp_path / "o2.csv",
+        text.replace(
+            "SO-3,Acme,2024-03-03,Widget,10,", "SO-3,Acme,2024-03-03,Widget,12,"
+        ),
+    )
+    result = load_file(changed, upsert, client=client)
+    assert (result.summary.unchanged, result.summary.updated) == (2, 1)
+    after = _orders(client)
+    line = after["SO-3"]["LineItems"][0]
+    assert line["Quantity"] == 12
+    assert line["Id"] == before["SO-3"]["LineItems"][0]["Id"]
+    assert after["SO-1"] == before["SO-1"]
