@@ -65,7 +65,7 @@ def test_sigkill_mid_load_leaves_a_consistent_file(tmp_path: Path) -> None:
     headers = {
         "apiKey": "sandbox-api-key",
         "email": "admin@sandbox.local",
-        "password": "sandbox",
+        "password": "sandbox-pass",
     }
     acknowledged: list[int] = []
     stop = threading.Event()

@@ -170,11 +170,11 @@ def test_cli_serve_prints_env_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     assert lines[2].strip() == f"export OT_BASE_URL={base}"
     assert lines[3].strip() == "export OT_API_KEY=sandbox-api-key"
     assert lines[4].strip() == "export OT_EMAIL=admin@sandbox.local"
-    assert "OT_PASSWORD" in lines[5] and "sandbox" in lines[5]
+    assert "OT_PASSWORD" in lines[5] and "sandbox-pass" in lines[5]
     headers = {
         "apiKey": "sandbox-api-key",
         "email": "admin@sandbox.local",
-        "password": "sandbox",
+        "password": "sandbox-pass",
     }
     r = requests.put(base + "/list", json={"Type": 250}, headers=headers, timeout=10)
     assert r.text == "4"
