@@ -237,3 +237,28 @@ def test_injected_failure_leaves_no_file_and_keeps_the_previous_one(
     ]
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert manifest["types"]["customer"]["rows"] == 10
+
+
+def test_ctrl_c_mid_export_leaves_no_file_at_all(
+    add_customers: Any, sandbox: Any, client: Any, tmp_path: Path
+) -> None:
+    add_customers(9)
+
+    def interrupt(record_type: str, rows: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        export_types(
+            ["salesorder", "customer"],
+            tmp_path,
+            client=client,
+            options=ExportOptions(page_size=4),
+            on_page=interrupt,
+        )
+    # salesorder (0 records, no page) finished; customer was cut after page 1.
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "manifest.json",
+        "ot-etl-state.json",
+        "salesorder.parquet",
+        "salesorder_lines.parquet",
+    ]
