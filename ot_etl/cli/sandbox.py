@@ -133,7 +133,7 @@ def serve_command(
             "its credentials are not secret.",
             err=True,
         )
-    password = os.environ.get("OT_SANDBOX_PASSWORD") or "sandbox"
+    password = os.environ.get("OT_SANDBOX_PASSWORD") or "sandbox-pass"
     users = (User(email, password, "full"), *DEFAULT_USERS[1:])
     faults = Faults(
         latency=latency,
@@ -168,7 +168,7 @@ def serve_command(
     click.echo(f"  export OT_EMAIL={email}")
     click.echo(
         "  and set OT_PASSWORD to the sandbox password "
-        "(OT_SANDBOX_PASSWORD, default 'sandbox')."
+        "(OT_SANDBOX_PASSWORD, default 'sandbox-pass')."
     )
     click.echo("Press Ctrl-C to stop.")
     try:

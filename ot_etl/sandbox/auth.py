@@ -34,8 +34,8 @@ class User:
 
 DEFAULT_API_KEY = "sandbox-api-key"
 DEFAULT_USERS = (
-    User("admin@sandbox.local", "sandbox", "full"),
-    User("viewer@sandbox.local", "viewer", "read"),
+    User("admin@sandbox.local", "sandbox-pass", "full"),
+    User("viewer@sandbox.local", "viewer-pass", "read"),
 )
 
 

@@ -55,7 +55,7 @@ def test_could_not_proceed(env: dict[str, str], tmp_path: Path) -> None:
     result = _run(env, broken, csv)
     assert result.exit_code == 2
     assert "Unknown record type 'custmer'. Did you mean: customer" in result.output
-    viewer = dict(env, OT_EMAIL="viewer@sandbox.local", OT_PASSWORD="viewer")
+    viewer = dict(env, OT_EMAIL="viewer@sandbox.local", OT_PASSWORD="viewer-pass")
     refused = _run(viewer, customer_mapping(tmp_path), csv)
     assert refused.exit_code == 2
     assert (

@@ -171,7 +171,7 @@ def test_dry_run_plan_matches_the_real_run(
 
 def _viewer(sandbox: Any) -> Client:
     kwargs = dict(
-        sandbox.client_kwargs(), email="viewer@sandbox.local", password="viewer"
+        sandbox.client_kwargs(), email="viewer@sandbox.local", password="viewer-pass"
     )
     return Client(**kwargs)
 

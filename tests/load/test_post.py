@@ -109,7 +109,7 @@ def test_conflict_lists_every_validation_result(client: Client) -> None:
 
 def test_forbidden_stops_at_once(sandbox: Any, tmp_path: Path) -> None:
     kwargs = dict(
-        sandbox.client_kwargs(), email="viewer@sandbox.local", password="viewer"
+        sandbox.client_kwargs(), email="viewer@sandbox.local", password="viewer-pass"
     )
     viewer = Client(**kwargs)
     items = _items(30)
