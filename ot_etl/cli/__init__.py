@@ -6,6 +6,10 @@ import click
 
 from ot_etl import __version__
 from ot_etl.cli.common import setup_logging
+from ot_etl.cli.export import export_command
+from ot_etl.cli.load import load_command
+from ot_etl.cli.mapping import mapping_group, validate_command
+from ot_etl.cli.sandbox import sandbox_group
 from ot_etl.cli.types_cmd import types_command
 
 
@@ -18,4 +22,12 @@ def main(verbose: int, debug: bool) -> None:
     setup_logging(verbose, debug)
 
 
-main.add_command(types_command)
+for command in (
+    types_command,
+    export_command,
+    validate_command,
+    load_command,
+    mapping_group,
+    sandbox_group,
+):
+    main.add_command(command)
