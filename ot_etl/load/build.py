@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -29,6 +29,9 @@ from ot_etl.mapping.rules import target_text
 log = logging.getLogger(__name__)
 
 ISO_SECONDS = "%Y-%m-%dT%H:%M:%S"
+
+Values = dict[str, dict[int, Any]]
+"""Per field (by YAML path): frame position -> JSON-ready value; empties absent."""
 
 
 class RefNeed(NamedTuple):
@@ -71,9 +74,13 @@ def build_records(report: ValidationReport, mapping: Mapping) -> list[PendingRec
 # -- values ----------------------------------------------------------------
 
 
-def _column_values(report: ValidationReport, mapping: Mapping) -> dict[str, pd.Series]:
-    """For each column-mapped field: JSON-ready values per frame position."""
-    out: dict[str, pd.Series] = {}
+def _column_values(report: ValidationReport, mapping: Mapping) -> Values:
+    """For each column-mapped field: JSON-ready values per frame position.
+
+    Computed a column at a time (vectorised), so building is a dictionary
+    lookup per cell.
+    """
+    out: Values = {}
     src = mapping.source
     for fm in mapping.all_field_maps:
         if fm.column is None or fm.column not in report.raw.columns:
@@ -104,12 +111,25 @@ def _column_values(report: ValidationReport, mapping: Mapping) -> dict[str, pd.S
         else:  # DateTime
             stamps = typed if kind == "datetime" else to_datetime(raw, fm.format)[0]
             series = stamps.dt.strftime(ISO_SECONDS)
-        out[fm.yaml_path] = series
+        out[fm.yaml_path] = _sparse(series)
+    for col in {c for fm in mapping.all_field_maps if fm.template for c in fm.columns}:
+        if col in report.typed.columns:
+            out[f"(template){col}"] = _sparse(report.typed[col], keep_types=True)
     return out
+
+
+def _sparse(series: pd.Series, keep_types: bool = False) -> dict[int, Any]:
+    present = series.dropna()
+    cells = present.tolist()
+    if not keep_types:
+        cells = [to_json(v) for v in cells]
+    return dict(zip((int(i) for i in present.index), cells, strict=True))
 
 
 def to_json(value: Any) -> Any:
     """A cell value as plain JSON: numpy and pandas scalars unwrapped, NaN -> None."""
+    if type(value) is str:  # the common case, first
+        return value
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, np.generic):
@@ -125,35 +145,29 @@ def to_json(value: Any) -> Any:
     return value
 
 
-def _template(fm: FieldMap, row: dict[Hashable, Any]) -> str | None:
+def _template(fm: FieldMap, pos: int, values: Values) -> str | None:
     """The filled template, or None when one of its cells is empty."""
-    cells = {c: row.get(c) for c in fm.columns}
-    if any(to_json(v) is None for v in cells.values()):
+    cells = {c: values.get(f"(template){c}", {}).get(pos) for c in fm.columns}
+    if any(v is None for v in cells.values()):
         return None
     text = (fm.template or "").format_map(cells)
     text = text.strip() if fm.strip else text
     return text or None
 
 
-def _value(
-    fm: FieldMap,
-    positions: list[int],
-    row: dict[Hashable, Any],
-    values: dict[str, pd.Series],
-) -> Any:
+def _value(fm: FieldMap, positions: list[int], values: Values) -> Any:
     """The field's value; a column's comes from the first of ``positions`` with one.
 
     (A document's header may be typed on its first row only.)
     """
     if fm.column is not None:
-        series = values[fm.yaml_path]
+        cells = values[fm.yaml_path]
         for pos in positions:
-            value = to_json(series.get(pos))
-            if value is not None:
-                return value
+            if pos in cells:
+                return cells[pos]
         return None
     if fm.template is not None:
-        return _template(fm, row)
+        return _template(fm, positions[0], values)
     return to_json(fm.value)
 
 
@@ -192,17 +206,16 @@ def _fill(
     maps: Sequence[FieldMap],
     positions: list[int],
     report: ValidationReport,
-    values: dict[str, pd.Series],
+    values: Values,
     prefix: tuple[str | int, ...] = (),
 ) -> tuple[dict[str, Any], list[RefNeed], list[RowFailure]]:
     payload: dict[str, Any] = {}
     refs: list[RefNeed] = []
     problems: list[RowFailure] = []
     pos = positions[0]
-    row = report.typed.loc[pos].to_dict()
     for fm in maps:
         try:
-            value = _value(fm, positions, row, values)
+            value = _value(fm, positions, values)
         except (KeyError, ValueError, IndexError) as exc:
             problems.append(
                 _problem(report, pos, fm, f"template cannot be filled: {exc}")
@@ -242,7 +255,7 @@ def _record(
     positions: list[int],
     report: ValidationReport,
     mapping: Mapping,
-    values: dict[str, pd.Series],
+    values: Values,
 ) -> PendingRecord:
     payload, refs, problems = _fill(mapping.fields, positions, report, values)
     return PendingRecord(
@@ -274,7 +287,7 @@ def match_key(payload: dict[str, Any], mapping: Mapping) -> tuple[str, ...]:
 
 
 def _documents(
-    report: ValidationReport, mapping: Mapping, values: dict[str, pd.Series]
+    report: ValidationReport, mapping: Mapping, values: Values
 ) -> list[PendingRecord]:
     raw = report.raw
     spec = mapping.documents
@@ -307,7 +320,7 @@ def _document(
     positions: list[int],
     report: ValidationReport,
     mapping: Mapping,
-    values: dict[str, pd.Series],
+    values: Values,
 ) -> PendingRecord:
     assert mapping.documents is not None
     good = [p for p in positions if p not in report.failed_rows]
@@ -364,25 +377,26 @@ def _header_conflicts(
     positions: list[int],
     report: ValidationReport,
     mapping: Mapping,
-    values: dict[str, pd.Series],
+    values: Values,
 ) -> list[RowFailure]:
     """Header cells that differ between rows of one document (blanks allowed)."""
     out = []
     for fm in mapping.fields:
         if fm.column is None or len(positions) < 2:
             continue
-        seen = values[fm.yaml_path].loc[positions].dropna()
-        if seen.nunique() > 1:
-            first, other = seen.index[0], seen.index[seen.ne(seen.iloc[0])][0]
+        cells = values[fm.yaml_path]
+        seen = [(p, cells[p]) for p in positions if p in cells]
+        differ = [(p, v) for p, v in seen if v != seen[0][1]]
+        if differ:
+            (first, a), (other, b) = seen[0], differ[0]
+            rows = f"rows {report.row_numbers[first]} and {report.row_numbers[other]}"
             out.append(
                 RowFailure(
-                    int(other),
+                    other,
                     report.row_numbers[other],
                     fm.column,
-                    str(seen[other]),
-                    f"rows {report.row_numbers[first]} and {report.row_numbers[other]} "
-                    f"of one document disagree on {fm.target} "
-                    f"({seen[first]!r} vs {seen[other]!r})",
+                    str(b),
+                    f"{rows} of one document disagree on {fm.target} ({a!r} vs {b!r})",
                 )
             )
     return out

@@ -191,18 +191,22 @@ def _to_frame(
     numbers: list[int] = []
     for i in range(h + 1, len(grid)):
         row = grid[i]
-        w = _width(row)
-        if not w:
-            continue
-        if w > width:
-            raise InputFileError(
-                path,
-                f"this row has {w} cells but the header has {width}.",
-                row=i + 1,
-                fix="A value probably contains the delimiter "
-                f"({opts.delimiter!r}) without quotes: quote that value.",
-            )
-        rows.append(row[:width] + [""] * (width - len(row)))
+        if not "".join(row).strip():
+            continue  # a blank row: skipped, the numbering of others stays true
+        if len(row) > width:
+            w = _width(row)
+            if w > width:
+                raise InputFileError(
+                    path,
+                    f"this row has {w} cells but the header has {width}.",
+                    row=i + 1,
+                    fix="A value probably contains the delimiter "
+                    f"({opts.delimiter!r}) without quotes: quote that value.",
+                )
+            row = row[:width]
+        elif len(row) < width:
+            row = row + [""] * (width - len(row))
+        rows.append(row)
         numbers.append(i + 1)
     if not rows:
         log.warning("%s has a header but no data rows", path)
@@ -231,9 +235,10 @@ def _text_frame(
         ]
         frame = pd.DataFrame(clean, columns=names, dtype="str")
         return frame.set_axis(pd.RangeIndex(len(rows)))
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
     data = {
-        name: _text_column([r[j] for r in rows], markers)
-        for j, name in enumerate(names)
+        name: _text_column(list(cells), markers)
+        for name, cells in zip(names, columns, strict=True)
     }
     return pd.DataFrame(data, index=pd.RangeIndex(len(rows)), columns=names)
 
