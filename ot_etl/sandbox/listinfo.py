@@ -21,12 +21,22 @@ from typing import Any
 
 from ot_etl.catalog import Field, RecordType, object_fields, record_types
 from ot_etl.sandbox import messages as msg
-from ot_etl.sandbox.dates import Range, custom_range, macro_range, parse_datetime
+from ot_etl.sandbox.dates import (
+    Range,
+    custom_range,
+    format_ts,
+    macro_range,
+    parse_datetime,
+)
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
 OPERATORS = {1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 13}
 Predicate = Callable[[Mapping[str, Any]], bool]
+Bounds = tuple[tuple[str, str], ...]
+Condition = tuple[Predicate, Bounds | None]
+_MODIFIED = ("RecordInfo", "ModifiedDate")
+_SQL_OPS = {1: "=", 2: ">", 3: "<", 4: ">=", 5: "<="}
 
 
 class ListInfoError(ValueError):
@@ -40,6 +50,10 @@ class Query:
     ``plain`` is True when there is no filter and the order is the record key
     (the cheap path the store serves without decoding records). ``signature``
     identifies filters and sort, for caching a selection between pages.
+    ``modified_bounds`` is set when the order is the key and every filter is a
+    comparison or range on ``RecordInfo.ModifiedDate`` (an incremental export):
+    ``(">=", "2024-01-01T00:00:00.000000")`` pairs the store answers from an
+    index without decoding records.
     """
 
     rt: RecordType
@@ -52,6 +66,7 @@ class Query:
     include_lines: bool
     plain: bool
     signature: str
+    modified_bounds: tuple[tuple[str, str], ...] | None = None
 
 
 def _types_by_number() -> dict[int, RecordType]:
@@ -216,7 +231,25 @@ def _in_range(path: tuple[str, ...], span: Range) -> Predicate:
     return within
 
 
-def _filter(rt: RecordType, index: int, raw: Any, now: datetime) -> Predicate | None:
+def _span_bounds(path: tuple[str, ...], span: Range) -> Bounds | None:
+    if path != _MODIFIED:
+        return None
+    start, end = span
+    out: list[tuple[str, str]] = []
+    if start is not None:
+        out.append((">=", format_ts(start)))
+    if end is not None:
+        out.append(("<", format_ts(end)))
+    return tuple(out)
+
+
+def _op_bounds(path: tuple[str, ...], op: int, value: Any) -> Bounds | None:
+    if path != _MODIFIED or op not in _SQL_OPS:
+        return None
+    return ((_SQL_OPS[op], format_ts(coerce("DateTime", value))),)
+
+
+def _filter(rt: RecordType, index: int, raw: Any, now: datetime) -> Condition | None:
     if not isinstance(raw, Mapping) or not raw.get("PropertyName"):
         raise ListInfoError(msg.FILTER_PROPERTY.format(index=index))
     name = str(raw["PropertyName"])
@@ -236,9 +269,10 @@ def _filter(rt: RecordType, index: int, raw: Any, now: datetime) -> Predicate | 
                 raise ListInfoError(
                     msg.BAD_VALUE.format(index=index, value=value, type=kind, path=name)
                 )
-            return _in_range(path, span)
+            return _in_range(path, span), _span_bounds(path, span)
         if number != 0:
-            return _in_range(path, macro_range(number, now))
+            span = macro_range(number, now)
+            return _in_range(path, span), _span_bounds(path, span)
         if value is None:
             return None  # "all" with nothing else to test
     op_raw = raw.get("Operator", 1)
@@ -249,7 +283,7 @@ def _filter(rt: RecordType, index: int, raw: Any, now: datetime) -> Predicate | 
     if value is None and op not in (10, 11):
         raise ListInfoError(msg.VALUE_REQUIRED.format(index=index, op=op))
     try:
-        return _compare(op, kind, path, value)
+        return _compare(op, kind, path, value), _op_bounds(path, op, value)
     except (ValueError, TypeError):
         raise ListInfoError(
             msg.BAD_VALUE.format(index=index, value=value, type=kind, path=name)
@@ -289,12 +323,17 @@ def parse(body: Any, now: datetime) -> Query:
     filters = body.get("Filters") or []
     if not isinstance(filters, list):
         raise ListInfoError(msg.FILTERS_NOT_LIST)
-    predicates = tuple(
-        p for i, f in enumerate(filters) if (p := _filter(rt, i, f, now)) is not None
-    )
+    conditions = [
+        c for i, f in enumerate(filters) if (c := _filter(rt, i, f, now)) is not None
+    ]
+    predicates = tuple(p for p, _ in conditions)
     sort_path, sort_type, descending = _sortation(rt, body.get("Sortation"))
     page, size = _paging(body)
-    plain = not predicates and sort_path == (rt.key_field,)
+    by_key = sort_path == (rt.key_field,)
+    plain = not predicates and by_key
+    bounds: Bounds | None = None
+    if conditions and by_key and all(b is not None for _, b in conditions):
+        bounds = tuple(pair for _, b in conditions for pair in b or ())
     signature = json.dumps(
         [filters, list(sort_path), descending, now.date().isoformat()],
         sort_keys=True,
@@ -311,6 +350,7 @@ def parse(body: Any, now: datetime) -> Query:
         include_lines=bool(body.get("IncludeLineItems")),
         plain=plain,
         signature=signature,
+        modified_bounds=bounds,
     )
 
 

@@ -271,9 +271,15 @@ class Handler(BaseHTTPRequestHandler):
             keys = store.keys(rtype)
             return keys[::-1] if query.descending else keys
         found = store.selection(rtype, query.signature)
-        if found is None:
+        if found is not None:
+            return found
+        if query.modified_bounds is not None:
+            found = store.keys_modified(rtype, query.modified_bounds)
+            if query.descending:
+                found.reverse()
+        else:
             found = listinfo.select(store.records(rtype), query)
-            store.remember(rtype, query.signature, found)
+        store.remember(rtype, query.signature, found)
         return found
 
     # -- answers ---------------------------------------------------------------

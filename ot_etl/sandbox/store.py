@@ -42,11 +42,13 @@ CREATE TABLE IF NOT EXISTS records (
     parent INTEGER,
     body TEXT NOT NULL,
     lines TEXT,
+    modified TEXT,
     PRIMARY KEY (grp, key)
 );
 CREATE INDEX IF NOT EXISTS records_type ON records (rtype, key);
 CREATE INDEX IF NOT EXISTS records_name ON records (grp, name);
 CREATE INDEX IF NOT EXISTS records_parent ON records (grp, parent);
+CREATE INDEX IF NOT EXISTS records_modified ON records (rtype, modified);
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS fills (
     ship_doc INTEGER NOT NULL,
@@ -71,6 +73,12 @@ def kinds_of(rtype: int) -> tuple[int, ...]:
 
 def dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _modified(record: dict[str, Any]) -> str | None:
+    info = record.get("RecordInfo")
+    value = info.get("ModifiedDate") if isinstance(info, dict) else None
+    return value if isinstance(value, str) else None
 
 
 def compose(body: str, lines: str | None, include_lines: bool) -> str:
@@ -183,6 +191,26 @@ class Store:
             if len(kinds_of(rtype)) > 1:
                 out.sort(key=lambda item: item[0])
             return out
+
+    def keys_modified(self, rtype: int, bounds: Sequence[tuple[str, str]]) -> list[int]:
+        """Sorted keys whose ``RecordInfo.ModifiedDate`` meets every bound.
+
+        Timestamps are stored in one fixed-width format, so text comparison
+        is time order. ``bounds`` pairs come from the ListInfo engine only.
+        """
+        allowed = {"=", ">", "<", ">=", "<="}
+        where = " AND ".join(f"modified {op} ?" for op, _ in bounds if op in allowed)
+        args = [value for op, value in bounds if op in allowed]
+        found: list[int] = []
+        with self.lock:
+            for kind in kinds_of(rtype):
+                rows = self._db.execute(
+                    f"SELECT key FROM records WHERE rtype=? AND {where or '1'}",
+                    (kind, *args),
+                )
+                found.extend(r[0] for r in rows)
+        found.sort()
+        return found
 
     def selection(self, rtype: int, signature: str) -> list[int] | None:
         with self.lock:
@@ -300,9 +328,9 @@ class Store:
         grp = group_of(rtype)
         self._db.execute(
             "INSERT OR REPLACE INTO records"
-            " (grp, key, rtype, name, parent, body, lines)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (grp, key, rtype, name, parent, dumps(header), lines),
+            " (grp, key, rtype, name, parent, body, lines, modified)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (grp, key, rtype, name, parent, dumps(header), lines, _modified(record)),
         )
         keys = self._keys.get(rtype)
         if keys is not None:
@@ -362,13 +390,22 @@ class Store:
             for rtype, key, record, name, parent in rows:
                 header = {k: v for k, v in record.items() if k != "LineItems"}
                 lines = dumps(record["LineItems"]) if "LineItems" in record else None
-                yield (group_of(rtype), key, rtype, name, parent, dumps(header), lines)
+                yield (
+                    group_of(rtype),
+                    key,
+                    rtype,
+                    name,
+                    parent,
+                    dumps(header),
+                    lines,
+                    _modified(record),
+                )
 
         with self.write():
             cursor = self._db.executemany(
                 "INSERT OR REPLACE INTO records"
-                " (grp, key, rtype, name, parent, body, lines)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                " (grp, key, rtype, name, parent, body, lines, modified)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 encoded(),
             )
             self._forget()

@@ -193,3 +193,39 @@ def test_repeat_pages_knob(many: Api) -> None:
     finally:
         faults.repeat_pages = False
     assert many.ids(body) == []
+
+
+def test_modified_index_path_matches_the_general_path(dated: Api) -> None:
+    since = {
+        "PropertyName": "RecordInfo.ModifiedDate",
+        "Operator": 2,
+        "FilterValueArray": "2026-03-17T23:59:00",
+    }
+    desc = {"PropertyName": "Id", "Direction": 2}
+    assert dated.ids({"Type": 120, "Filters": [since], "Sortation": desc}) == [
+        18,
+        17,
+        16,
+        15,
+        14,
+        13,
+        12,
+    ]
+    # A filter on another property takes the general path; same answer.
+    named = {"PropertyName": "Name", "Operator": 12, "FilterValueArray": "C"}
+    assert dated.ids({"Type": 120, "Filters": [since, named], "Sortation": desc}) == [
+        18,
+        17,
+        16,
+        15,
+        14,
+        13,
+        12,
+    ]
+    before = {
+        "PropertyName": "RecordInfo.ModifiedDate",
+        "Operator": 5,
+        "FilterValueArray": "2025-03-18T10:00:00",
+    }
+    assert dated.ids({"Type": 120, "Filters": [before]}) == [1, 2]
+    assert dated.ids({"Type": 120, "Filters": [before, named]}) == [1, 2]
