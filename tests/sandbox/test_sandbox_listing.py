@@ -209,7 +209,6 @@ def test_modified_index_path_matches_the_general_path(dated: Api) -> None:
         15,
         14,
         13,
-        12,
     ]
     # A filter on another property takes the general path; same answer.
     named = {"PropertyName": "Name", "Operator": 12, "FilterValueArray": "C"}
@@ -220,7 +219,6 @@ def test_modified_index_path_matches_the_general_path(dated: Api) -> None:
         15,
         14,
         13,
-        12,
     ]
     before = {
         "PropertyName": "RecordInfo.ModifiedDate",
