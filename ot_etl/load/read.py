@@ -51,6 +51,7 @@ class SourceFrame:
     original_columns: list[str] = field(default_factory=list)
     encoding: str | None = None
     header_row: int = 1
+    delimiter: str | None = None
 
     def row(self, index: int) -> int:
         """The sheet row number of frame row ``index``."""
@@ -82,15 +83,15 @@ def _read_one(p: Path, opts: SourceOptions, sheet: str | None) -> SourceFrame:
     if not p.exists():
         raise InputFileError(str(p), "no such file.")
     encoding: str | None = None
+    delimiter: str | None = None
     if p.suffix.lower() in EXCEL_SUFFIXES:
         grid, sheet_name = read_excel_grid(p, sheet)
-        is_text = False
     else:
-        grid, encoding = read_text_grid(p, opts.encoding, opts.delimiter)
-        sheet_name, is_text = None, True
+        grid, encoding, delimiter = read_text_grid(p, opts.encoding, opts.delimiter)
+        sheet_name = None
     header_index = _header_index(grid, opts.header_row, str(p))
-    frame = _to_frame(grid, header_index, str(p), opts, is_text)
-    frame.sheet, frame.encoding = sheet_name, encoding
+    frame = _to_frame(grid, header_index, str(p), opts, delimiter)
+    frame.sheet, frame.encoding, frame.delimiter = sheet_name, encoding, delimiter
     log.info(
         "read %s%s: header on row %d, %d data rows, %d columns%s",
         p.name,
@@ -174,8 +175,14 @@ def _header_names(cells: list[str], width: int, path: str) -> list[str]:
 
 
 def _to_frame(
-    grid: list[list[str]], h: int, path: str, opts: SourceOptions, is_text: bool
+    grid: list[list[str]],
+    h: int,
+    path: str,
+    opts: SourceOptions,
+    delimiter: str | None,
 ) -> SourceFrame:
+    """The frame under header row ``h``; ``delimiter`` is None for Excel."""
+    is_text = delimiter is not None
     header = grid[h]
     width = _width(header)
     if not is_text:
@@ -201,7 +208,7 @@ def _to_frame(
                     f"this row has {w} cells but the header has {width}.",
                     row=i + 1,
                     fix="A value probably contains the delimiter "
-                    f"({opts.delimiter!r}) without quotes: quote that value.",
+                    f"({delimiter!r}) without quotes: quote that value.",
                 )
             row = row[:width]
         elif len(row) < width:
@@ -287,6 +294,7 @@ def _join(frame: SourceFrame, join: JoinSpec, opts: SourceOptions) -> SourceFram
         original_columns=frame.original_columns,
         encoding=frame.encoding,
         header_row=frame.header_row,
+        delimiter=frame.delimiter,
     )
 
 

@@ -90,9 +90,10 @@ def init_mapping(record_type: str | int | RecordType, source_path: str | Path) -
     """YAML text of a starting mapping for ``source_path`` into ``record_type``."""
     # Imported here: ot_etl.load imports this package at import time.
     from ot_etl.load.read import read_source
+    from ot_etl.mapping.model import SourceOptions
 
     rt = resolve(record_type)
-    frame = read_source(source_path)
+    frame = read_source(source_path, SourceOptions(delimiter="auto"))
     matched = match_headers(frame.columns, target_names(rt))
     unmatched = [c for c in frame.columns if c not in matched]
     lines = [
@@ -108,12 +109,12 @@ def init_mapping(record_type: str | int | RecordType, source_path: str | Path) -
                 sort_keys=False,
             )
         )
-    lines.append(
-        yaml.safe_dump(
-            {"source": {"header_row": frame.header_row, "encoding": "auto"}},
-            sort_keys=False,
-        )
-    )
+    source: dict[str, object] = {"header_row": frame.header_row, "encoding": "auto"}
+    if frame.delimiter not in (None, ","):
+        source["delimiter"] = frame.delimiter
+    if frame.sheet is not None:
+        source["sheet"] = frame.sheet
+    lines.append(yaml.safe_dump({"source": source}, sort_keys=False))
     schema = {
         "schema_type": "dataframe",
         "columns": {c: {"dtype": "str", "nullable": True} for c in matched},
@@ -128,6 +129,10 @@ def init_mapping(record_type: str | int | RecordType, source_path: str | Path) -
         )
     else:
         lines.append("fields: {}  # no header matched a field: map them by hand")
+    mapped_tops = {t.split(".")[0] for t in matched.values()}
+    required = [f.name for f in rt.fields if f.required and f.name not in mapped_tops]
+    if required:
+        lines.append(f"# Required by the API and not mapped yet: {', '.join(required)}")
     if unmatched:
         lines.append("# Columns not mapped (add them under fields if needed):")
         lines += [f"#   {c}" for c in unmatched]

@@ -192,9 +192,10 @@ def _source(raw: Any, ctx: _Ctx) -> SourceOptions:
         if (
             value is not None
             and len(value) != 1
-            and not (key == "delimiter" and value == "\\t")
+            and not (key == "delimiter" and value in ("\\t", "auto"))
         ):
-            ctx.add(f"source.{key}", f"expected one character, got {value!r}")
+            extra = " (or auto)" if key == "delimiter" else ""
+            ctx.add(f"source.{key}", f"expected one character{extra}, got {value!r}")
             value = None
         seps[key] = (
             "\t" if value == "\\t" else (value if value is not None else default)

@@ -115,6 +115,15 @@ def test_semicolon_file(tmp_path: Path) -> None:
     assert cells(frame.raw) == [["1", "1.234,50"]]
 
 
+@pytest.mark.parametrize("sep", [",", ";", "\t", "|"])
+def test_delimiter_auto(tmp_path: Path, sep: str) -> None:
+    text = f'id{sep}name{sep}price\n1{sep}"A{sep} Inc"{sep}1.5\n2{sep}B{sep}2\n'
+    frame = read_source(write(tmp_path, "c.csv", text), SourceOptions(delimiter="auto"))
+    assert frame.delimiter == sep
+    assert frame.columns == ["id", "name", "price"]
+    assert cells(frame.raw)[1] == ["2", "B", "2"]
+
+
 def test_quoted_multiline_cell_keeps_one_row(tmp_path: Path) -> None:
     path = write(tmp_path, "c.csv", 'id,note\r\n1,"two\r\nlines"\r\n2,x\r\n')
     frame = read_source(path)

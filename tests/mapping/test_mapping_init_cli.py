@@ -49,6 +49,7 @@ def test_init_on_a_northwind_header(tmp_path: Path) -> None:
         "  BillAddress.Country: country\n"
         "  PrimaryContact.Phone: phone\n"
         "  BillAddress.Fax: fax\n"
+        "# Required by the API and not mapped yet: Name\n"
         "# Columns not mapped (add them under fields if needed):\n"
         "#   customerID\n"
         "#   contactName\n"
@@ -57,6 +58,17 @@ def test_init_on_a_northwind_header(tmp_path: Path) -> None:
     )
     mapping = parse_mapping(text)  # the draft is itself a valid mapping
     assert len(mapping.fields) == 7
+
+
+def test_init_detects_a_semicolon_file_and_its_title_rows(tmp_path: Path) -> None:
+    source = tmp_path / "kunden.csv"
+    source.write_text(
+        "Export Kunden;;\nName;Firma;Ort\nA;Alpha GmbH;Köln\n", encoding="utf-8"
+    )
+    mapping = parse_mapping(init_mapping("customer", source))
+    assert (mapping.source.delimiter, mapping.source.header_row) == (";", 2)
+    assert [fm.target for fm in mapping.fields] == ["Name"]
+    assert mapping.match_fields == ["Name"]
 
 
 def test_header_matching_passes() -> None:

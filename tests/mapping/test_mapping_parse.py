@@ -144,7 +144,7 @@ documents:
         "mode": "must be one of create, update, upsert, got 'upsrt' (line 2)",
         "source.sheeet": "unknown option 'sheeet'. Did you mean 'sheet'? (line 4)",
         "source.header_row": "expected auto or a row number >= 1, got 0 (line 4)",
-        "source.delimiter": "expected one character, got ';;' (line 4)",
+        "source.delimiter": "expected one character (or auto), got ';;' (line 4)",
         "fields.name": "Customer has no field 'name'. Did you mean 'Name'? "
         "(names are case-sensitive) (line 10)",
         "fields.BillAddress.Cty": "Address has no field 'Cty'. Did you mean: City, "

@@ -12,6 +12,7 @@ from ot_etl.errors import InputFileError
 
 log = logging.getLogger(__name__)
 
+DELIMITERS = ",;\t|"
 MAX_CELL = 131072  # the csv module's default limit, kept: beyond it is a broken quote
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0"
@@ -94,13 +95,25 @@ def _decode(data: bytes, encoding: str, path: str) -> str:
         ) from None
 
 
+def sniff_delimiter(text: str) -> str:
+    """The likeliest of ``, ; TAB |`` for ``delimiter: auto`` (``,`` if unsure)."""
+    sample = "\n".join(text.splitlines()[:50])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        first = sample.split("\n", 1)[0]
+        best = max(DELIMITERS, key=first.count)
+        return best if first.count(best) else ","
+
+
 def read_text_grid(
     path: Path, encoding: str, delimiter: str
-) -> tuple[list[list[str]], str]:
+) -> tuple[list[list[str]], str, str]:
     """Every record of a delimited text file as a list of cell texts.
 
-    Returns ``(grid, encoding used)``. An unbalanced quote or an oversized
-    cell raises InputFileError naming the record where it starts.
+    Returns ``(grid, encoding used, delimiter used)``; ``delimiter`` may be
+    ``auto``. An unbalanced quote or an oversized cell raises InputFileError
+    naming the record where it starts.
     """
     name = str(path)
     try:
@@ -114,6 +127,9 @@ def read_text_grid(
             fix="Export the sheet again, with its header row.",
         )
     text, used = decode_bytes(data, encoding, name)
+    if delimiter == "auto":
+        delimiter = sniff_delimiter(text)
+        log.info("%s: the delimiter looks like %r", name, delimiter)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     grid: list[list[str]] = []
     try:
@@ -121,7 +137,7 @@ def read_text_grid(
             grid.append(row)
     except csv.Error as exc:
         raise _csv_error(name, len(grid) + 1, str(exc)) from None
-    return grid, used
+    return grid, used, delimiter
 
 
 def _csv_error(path: str, row: int, message: str) -> InputFileError:
