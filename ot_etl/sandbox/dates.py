@@ -23,7 +23,8 @@ def utc_now() -> datetime:
 
 
 def format_ts(moment: datetime) -> str:
-    return moment.strftime(FORMAT)
+    """``YYYY-MM-DDTHH:MM:SS.ffffff`` (fixed width, so text order is time order)."""
+    return moment.isoformat(timespec="microseconds")
 
 
 def parse_datetime(text: str) -> datetime | None:

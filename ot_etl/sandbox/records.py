@@ -88,12 +88,16 @@ class Records:
                 "CreatedDate": info.get("CreatedDate", stamp),
                 "ModifiedDate": stamp,
             }
+            # TODO: a renamed record leaves its old Name inside the refs other
+            # records hold; the service would show the current name.
             self._save(rt, key, record)
             if rt.number == 4:
                 self.ship_docs.record_fills(key, record)
         return record
 
     def delete(self, rt: RecordType, key: int, parent: int | None = None) -> None:
+        # TODO: refuse to delete a record other records still reference (the
+        # service answers 409 for a customer with orders); the sandbox allows it.
         with self.store.write():
             self.get(rt, key, parent)
             self.store.delete(rt.number, key)

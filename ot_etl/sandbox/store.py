@@ -175,7 +175,12 @@ class Store:
             return found
 
     def records(self, rtype: int) -> list[tuple[int, dict[str, Any]]]:
-        """(key, record without lines) of a type, in key order, decoded once."""
+        """(key, record without lines) of a type, in key order, decoded once.
+
+        TODO: the first call on a large type decodes every record (about 4 s
+        for 100,000 customers) and keeps them in memory; only filters other
+        than ModifiedDate comparisons, and sorts on non-key properties, need it.
+        """
         with self.lock:
             out: list[tuple[int, dict[str, Any]]] = []
             for kind in kinds_of(rtype):
@@ -388,8 +393,10 @@ class Store:
 
         def encoded() -> Iterator[tuple[Any, ...]]:
             for rtype, key, record, name, parent in rows:
-                header = {k: v for k, v in record.items() if k != "LineItems"}
-                lines = dumps(record["LineItems"]) if "LineItems" in record else None
+                header, lines = record, None
+                if "LineItems" in record:
+                    header = {k: v for k, v in record.items() if k != "LineItems"}
+                    lines = dumps(record["LineItems"])
                 yield (
                     group_of(rtype),
                     key,
