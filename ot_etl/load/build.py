@@ -389,6 +389,8 @@ def _header_conflicts(
         differ = [(p, v) for p, v in seen if v != seen[0][1]]
         if differ:
             (first, a), (other, b) = seen[0], differ[0]
+            if fm.field.sensitive:  # never echo a card number in a reason
+                a, b = "****", "****"
             rows = f"rows {report.row_numbers[first]} and {report.row_numbers[other]}"
             out.append(
                 RowFailure(

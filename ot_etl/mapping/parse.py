@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import logging
 import string
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,6 +31,8 @@ from ot_etl.mapping.model import (
 )
 from ot_etl.mapping.targets import TargetError, resolve_target
 from ot_etl.mapping.yamltext import YamlDoc, load_yaml
+
+log = logging.getLogger(__name__)
 
 TOP_KEYS = ("record_type", "mode", "match", "source", "schema", "fields", "documents")
 TOP_OPTIONAL = ("description",)
@@ -141,6 +144,7 @@ def parse_mapping(text: str, path: str = "<mapping>") -> Mapping:
         _check_columns(fields, documents, schema_cols, ctx)
     if ctx.problems or rt is None:
         raise MappingError(path, ctx.problems)
+    _warn_unmapped_required(rt, mode, fields, documents)
     return Mapping(
         path=path,
         record_type=rt,
@@ -153,6 +157,33 @@ def parse_mapping(text: str, path: str = "<mapping>") -> Mapping:
         documents=documents,
         text=text,
     )
+
+
+def _warn_unmapped_required(
+    rt: RecordType, mode: str, fields: list[FieldMap], documents: DocumentSpec | None
+) -> None:
+    """Log required fields left unmapped: the server will likely refuse the records.
+
+    A warning, not a problem: the sandbox and the real service may fill some
+    (a ship-to address from the customer, for instance).
+    """
+    if mode == "update":
+        return
+    mapped = {fm.json_path[0] for fm in fields}
+    missing = [f.name for f in rt.fields if f.required and f.name not in mapped]
+    if documents is not None:
+        lines = {fm.json_path[0] for fm in documents.lines}
+        missing += [
+            f"LineItems.{f.name}"
+            for f in rt.line_fields
+            if f.required and f.name != "$type" and f.name not in lines
+        ]
+    if missing:
+        log.warning(
+            "%s: required field(s) not mapped: %s; the server may refuse the records",
+            rt.name,
+            ", ".join(missing),
+        )
 
 
 def _record_type(data: dict[str, Any], ctx: _Ctx) -> RecordType | None:

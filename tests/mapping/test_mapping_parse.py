@@ -240,3 +240,14 @@ def test_load_mapping_reads_a_file(tmp_path: Path) -> None:
     assert load_mapping(path).path == str(path)
     with pytest.raises(MappingError, match="cannot read"):
         load_mapping(tmp_path / "nope.yaml")
+
+
+def test_required_fields_left_unmapped_are_a_logged_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level("WARNING"):
+        parse_mapping(ORDERS)
+    assert caplog.messages == [
+        "Sales Order: required field(s) not mapped: ShipToRef, PromiseDate; the "
+        "server may refuse the records"
+    ]
