@@ -32,6 +32,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from ot_etl.errors import ConfigError
 from ot_etl.load.items import LOADED, LoadItem
 
@@ -103,17 +105,22 @@ def default_ledger_path(source: Path, rejects_path: Path | None = None) -> Path:
     return folder / f"{stem}.ledger.sqlite"
 
 
-def fingerprints(identity: str, rows: Sequence[Mapping[str, Any]]) -> list[str]:
-    """One fingerprint per source row: hash of the mapping identity and its values.
+def fingerprints(identity: str, frame: pd.DataFrame) -> list[str]:
+    """One fingerprint per row of ``frame``: hash of the mapping identity and cells.
 
-    Column order does not matter; identical rows get distinct fingerprints by
-    their occurrence number, so a file with two equal rows loads both.
+    Column order does not matter (columns are hashed by name, sorted); a
+    missing cell differs from any text. Identical rows get distinct
+    fingerprints by their occurrence number, so a file with two equal rows
+    loads both.
     """
+    columns = sorted(str(c) for c in frame.columns)
+    head = identity + "\x00" + "\x1f".join(columns)
+    cells = frame[columns].astype(object).where(frame[columns].notna(), None)
     seen: dict[str, int] = {}
     out = []
-    for row in rows:
-        text = json.dumps(sorted(row.items()), ensure_ascii=False, default=str)
-        base = hashlib.sha256(f"{identity}\x00{text}".encode()).hexdigest()
+    for values in cells.itertuples(index=False, name=None):
+        text = "\x1e".join("\x00" if v is None else str(v) for v in values)
+        base = hashlib.sha256(f"{head}\x1d{text}".encode()).hexdigest()
         n = seen.get(base, 0)
         seen[base] = n + 1
         out.append(

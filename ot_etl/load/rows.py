@@ -54,14 +54,7 @@ def make_items(
 ) -> tuple[list[LoadItem], list[RejectEntry]]:
     """LoadItems from the built records, and reject entries for invalid rows."""
     raw = source.raw
-    rows = [
-        {
-            c: (None if pd.isna(v) else str(v))
-            for c, v in zip(raw.columns, r, strict=True)
-        }
-        for r in raw.itertuples(index=False, name=None)
-    ]
-    prints = fingerprints(identity(mapping), rows)
+    prints = fingerprints(identity(mapping), raw)
     reasons: dict[int, list[str]] = {}
     for failure in report.failures:
         text = (

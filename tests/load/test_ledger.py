@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from ot_etl.load.items import LoadItem
@@ -12,11 +13,13 @@ from ot_etl.load.ledger import Ledger, LedgerBusyError, combine, fingerprints
 
 
 def test_fingerprints_ignore_column_order_and_count_repeats() -> None:
-    rows = [{"a": "1", "b": "x"}, {"b": "x", "a": "1"}, {"a": "2", "b": None}]
-    one, two, three = fingerprints("120|Name|", rows)
+    frame = pd.DataFrame({"a": ["1", "1", "2"], "b": ["x", "x", None]}, dtype="str")
+    one, two, three = fingerprints("120|Name|", frame)
     assert one != two  # equal rows: second occurrence differs
-    assert fingerprints("120|Name|", rows[:1]) == [one]
-    assert fingerprints("7|CustomerPO|PO", rows[:1]) != [one]
+    assert fingerprints("120|Name|", frame[["b", "a"]].iloc[:1]) == [one]
+    assert fingerprints("7|CustomerPO|PO", frame.iloc[:1]) != [one]
+    blank = pd.DataFrame({"a": ["2"], "b": [""]}, dtype="str")
+    assert fingerprints("120|Name|", blank) != [three]
     assert combine([one]) == one and len(combine([one, three])) == 64
 
 
