@@ -223,6 +223,8 @@ class Records:
         stored = self.refs.record(CUSTOMER, cid) if cid else None
         if stored is None or cid is None:
             return
+        if not rt.is_transaction:
+            return
         for name in _FROM_CUSTOMER:
             if rt.field(name) and record.get(name) is None and stored.get(name):
                 record[name] = stored[name]
@@ -243,6 +245,8 @@ class Records:
         problems: Problems,
     ) -> None:
         own = existing.get(rt.key_field) if existing else None
+        if rt.is_transaction and existing is None and record.get(rt.key_field) == 0:
+            record[rt.key_field] = None  # .NET clients send 0 for "not numbered yet"
         if (
             rt.is_transaction
             and existing is None

@@ -307,6 +307,7 @@ def test_doc_numbers_chosen_by_the_client(api: Api) -> None:
     make_item(api, "Chai")
     assert make_order(api, "A", so_line("Chai"), DocNo=500)["DocNo"] == 500
     assert make_order(api, "A", so_line("Chai"))["DocNo"] == 501
+    assert make_order(api, "A", so_line("Chai"), DocNo=0)["DocNo"] == 502
     r = api.post(
         "/salesorder",
         {
@@ -359,3 +360,12 @@ def test_misspelled_property_name_knob(sandbox: Sandbox, api: Api) -> None:
     assert r.json() == [
         {"ProperyName": "Name", "Message": "Name is required", "Value": ""}
     ]
+
+
+def test_contacts_do_not_inherit_the_customers_refs(api: Api) -> None:
+    make_customer(api, "A", SalesRepRef={"Name": "Jane Seller"})
+    contact = api.create("/contact", {"Name": "Pat", "CustomerRef": {"Name": "A"}})
+    assert (contact["CustomerRef"], contact["SalesRepRef"]) == (
+        {"Id": 1, "Name": "A"},
+        None,
+    )
