@@ -123,24 +123,27 @@ def to_datetime(text: pd.Series, fmt: str | None = None) -> Converted:
     ambiguous rather than being guessed.
     """
     s = text.str.strip()
-    values = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    values = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
     iso = s.str.fullmatch(_ISO).fillna(False).astype(bool)
     if iso.any():
         parsed = pd.to_datetime(
             s[iso].str.replace(" ", "T"), format="ISO8601", errors="coerce"
         )
-        values[iso] = parsed.astype("datetime64[ns]")
+        values[iso] = parsed.astype("datetime64[us]")
     rest = text.notna() & values.isna()
     if fmt and rest.any():
         parsed = pd.to_datetime(s[rest], format=fmt, errors="coerce")
-        values[rest] = parsed.astype("datetime64[ns]")
+        values[rest] = parsed.astype("datetime64[us]")
         rest = text.notna() & values.isna()
     serial = rest & s.str.fullmatch(r"\d+(?:\.\d+)?").fillna(False).astype(bool)
     if serial.any():
         days = pd.to_numeric(s[serial], errors="coerce")
         days = days.where((days >= 1) & (days <= EXCEL_SERIAL_MAX))
+        # Excel counts a 29 February 1900 that never was: serials below 61
+        # are one day later than the epoch arithmetic says.
+        days = days.where(days >= 61, days + 1)
         stamps = _EXCEL_EPOCH + pd.to_timedelta(days, unit="D")
-        values[serial] = stamps.dt.round("s").astype("datetime64[ns]")
+        values[serial] = stamps.dt.round("s").astype("datetime64[us]")
     reasons = _reasons(text.index)
     for i in text.index[text.notna() & values.isna()]:
         reasons[i] = _date_reason(str(text[i]), fmt)

@@ -259,6 +259,21 @@ def test_ambiguous_text_dates_need_a_format(tmp_path: Path) -> None:
     ]
 
 
+def test_dates_across_the_whole_calendar(tmp_path: Path) -> None:
+    mapping = DATES.replace(', format: "%d/%m/%Y"', "")
+    csv = "id,when\nx,9999-12-31\nx,0001-01-01\nx,1\nx,59\nx,61\nx,2958465\n"
+    report = run(tmp_path, mapping, csv)
+    assert report.failures == []
+    assert [str(t.date()) for t in report.valid["when"]] == [
+        "9999-12-31",
+        "0001-01-01",
+        "1900-01-01",
+        "1900-02-28",  # Excel's serials skip its phantom 29 February 1900 (60)
+        "1900-03-01",
+        "9999-12-31",
+    ]
+
+
 def test_booleans(tmp_path: Path) -> None:
     mapping = """
 record_type: customer
