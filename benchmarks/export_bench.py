@@ -184,6 +184,7 @@ def memory(args: argparse.Namespace) -> None:
                 figures.append((n, *export(server, folder / "out", args.workers)))
             finally:
                 server.stop()
+            print(f"{n:,} records: {figures[-1][1]:.1f}s, {figures[-1][2]:.0f} MiB")
     print(f"\n{'records':>12}{'seconds':>10}{'peak MiB':>10}")
     for n, seconds, mib in figures:
         print(f"{n:>12,}{seconds:>10.1f}{mib:>10.0f}")

@@ -31,9 +31,9 @@ from ot_etl.errors import AuthError, BadRequestError, ConfigError
 from ot_etl.extract.filter_syntax import check_filter
 from ot_etl.extract.flatten import FlatPage, flatten, line_rows
 from ot_etl.extract.manifest import schema_json, update_manifest
+from ot_etl.extract.merge import merge_table
 from ot_etl.extract.pages import DEFAULT_WORKERS, PageFetcher, PageStats
 from ot_etl.extract.schema import (
-    CUSTOM_PREFIX,
     PARENT_DOCNO,
     PARENT_ID,
     Layout,
@@ -50,10 +50,7 @@ from ot_etl.extract.state import (
 from ot_etl.extract.writer import (
     Format,
     TableWriter,
-    conform,
     final_path,
-    read_batches,
-    read_schema,
 )
 
 log = logging.getLogger(__name__)
@@ -379,8 +376,13 @@ class _Run:
         merged: list[TableWriter] = []
         try:
             for w in self.writers:
-                key = self.header.key if not w.layout.is_lines else self._parent_key()
-                merged.append(self._merge_one(w, key, changed))
+                lines = w.layout.is_lines
+                key = self._parent_key() if lines else self.header.key
+                done = merge_table(w, key, changed)
+                merged.append(done.writer)
+                if not lines:
+                    self.replaced = done.replaced
+                    self.merged_rows = done.writer.rows
         except BaseException:
             for m in merged:
                 m.abort()
@@ -391,58 +393,6 @@ class _Run:
 
     def _parent_key(self) -> str:
         return PARENT_DOCNO if self.header.key == "DocNo" else PARENT_ID
-
-    def _merge_one(
-        self, delta: TableWriter, key: str | None, changed: pa.Array
-    ) -> TableWriter:
-        existing = delta.path
-        old_schema = (
-            read_schema(existing, self.fmt, delta.layout) if existing.exists() else None
-        )
-        custom = set(delta.custom_names)
-        extras = set(delta.extras)
-        if old_schema is not None:
-            custom |= _custom_of(old_schema)
-            known = set(delta.layout.column_names)
-            extras |= {
-                n
-                for n in old_schema.names
-                if n not in known and not n.startswith(CUSTOM_PREFIX)
-            }
-        merged = TableWriter(
-            self.out,
-            delta.layout,
-            self.fmt,
-            row_group_rows=delta.row_group_rows,
-            custom_names=custom,
-            extras=extras,
-        )
-        try:
-            if old_schema is not None:
-                for batch in read_batches(existing, self.fmt, old_schema):
-                    table = pa.Table.from_batches([batch])
-                    if key is not None and table.num_rows:
-                        hit = pc.is_in(table.column(key), value_set=changed)
-                        keep = pc.invert(pc.fill_null(hit, False))
-                        if not delta.layout.is_lines:
-                            self.replaced += table.num_rows - pc.sum(keep).as_py()
-                        table = table.filter(keep)
-                    merged.add_table(conform(table, merged.schema))
-            done = delta.completed or delta.close()
-            for batch in read_batches(done, self.fmt, delta.schema):
-                merged.add_table(conform(pa.Table.from_batches([batch]), merged.schema))
-            merged.close()
-        except BaseException:
-            merged.abort()
-            raise
-        if not delta.layout.is_lines:
-            self.merged_rows = merged.rows
-        return merged
-
-
-def _custom_of(schema: pa.Schema) -> set[str]:
-    n = len(CUSTOM_PREFIX)
-    return {name[n:] for name in schema.names if name.startswith(CUSTOM_PREFIX)}
 
 
 def _fill(result: ExportResult, stats: PageStats, run: _Run) -> None:

@@ -25,8 +25,6 @@ round-trip tests and for callers that want JSON-shaped rows back.
 from __future__ import annotations
 
 import datetime as dt
-import json
-import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -36,6 +34,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ot_etl.extract.coerce import CHECKS, COERCE, FAST_TYPES, text_of
 from ot_etl.extract.fastpath import fast_arrays
 from ot_etl.extract.schema import (
     CUSTOM_PREFIX,
@@ -46,7 +45,6 @@ from ot_etl.extract.schema import (
 )
 
 PARENT = "\x00parent"
-_INT_RANGE = {"int32": 2**31, "int16": 2**15}
 _ZONE = r"(Z|[+-]\d\d:?\d\d)$"
 _ZONED = re.compile(r"T.*" + _ZONE)
 _DATETIME = re.compile(
@@ -122,21 +120,6 @@ def line_rows(
     return out, without
 
 
-def text_of(value: Any) -> str | None:
-    """The text form of a custom field or extra value (see the module doc)."""
-    kind = type(value)
-    if value is None or kind is str:
-        return value  # type: ignore[no-any-return]
-    if kind is bool:
-        return "true" if value else "false"
-    if kind is int:
-        return str(value)
-    if kind is float:
-        # repr() is the JSON text of a finite float; inf/nan have no JSON form.
-        return repr(value) if math.isfinite(value) else str(value)
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-
-
 def page_schema(layout: Layout, page: FlatPage) -> pa.Schema:
     """The schema of ``layout`` widened by this page's custom fields and extras."""
     return arrow_schema(layout, page.custom, page.extras)
@@ -175,111 +158,25 @@ def _to_array(col: Column, values: list[Any], page: FlatPage) -> pa.Array:
         return _timestamps(col, values, page)
     if kind == "json":
         return pa.array([text_of(v) for v in values], pa.string())
-    if set(map(type, values)) <= _FAST_TYPES[kind]:
+    if set(map(type, values)) <= FAST_TYPES[kind]:
         try:
             return pa.array(values, col.arrow_type)
         except (pa.ArrowInvalid, OverflowError):
             pass  # out of range for the integer type: coerced below
-    checker = _CHECKS[kind]
+    checker = CHECKS[kind]
     fixed = []
     for v in values:
         if v is None or checker(v):
             fixed.append(v)
             continue
         page.coercions[col.name] += 1
-        fixed.append(_COERCE[kind](v))
+        fixed.append(COERCE[kind](v))
     return pa.array(fixed, col.arrow_type)
-
-
-_NONE = type(None)
-_FAST_TYPES: dict[str, set[type]] = {
-    "string": {str, _NONE},
-    "bool": {bool, _NONE},
-    "float64": {int, float, _NONE},
-    "int32": {int, _NONE},
-    "int16": {int, _NONE},
-}
-
-
-def _is_str(v: Any) -> bool:
-    return isinstance(v, str)
-
-
-def _is_bool(v: Any) -> bool:
-    return isinstance(v, bool)
-
-
-def _is_float(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)
-
-
-def _int_check(bound: int) -> Any:
-    def check(v: Any) -> bool:
-        return type(v) is int and -bound <= v < bound
-
-    return check
-
-
-_CHECKS: dict[str, Any] = {
-    "string": _is_str,
-    "bool": _is_bool,
-    "float64": _is_float,
-    "int32": _int_check(_INT_RANGE["int32"]),
-    "int16": _int_check(_INT_RANGE["int16"]),
-}
-
-
-def _as_str(v: Any) -> str | None:
-    return text_of(v)
-
-
-def _as_bool(v: Any) -> bool | None:
-    if isinstance(v, int | float) and v in (0, 1):
-        return bool(v)
-    if isinstance(v, str) and v.strip().lower() in ("true", "false", "1", "0"):
-        return v.strip().lower() in ("true", "1")
-    return None
-
-
-def _as_float(v: Any) -> float | None:
-    if isinstance(v, str):
-        try:
-            return float(v)
-        except ValueError:
-            return None
-    return None
-
-
-def _as_int(bound: int) -> Any:
-    def coerce(v: Any) -> int | None:
-        number: Any = v
-        if isinstance(v, str):
-            try:
-                number = float(v) if "." in v else int(v)
-            except ValueError:
-                return None
-        if isinstance(number, bool) or not isinstance(number, int | float):
-            return None
-        if isinstance(number, float) and not number.is_integer():
-            return None
-        whole = int(number)
-        return whole if -bound <= whole < bound else None
-
-    return coerce
-
-
-_COERCE: dict[str, Any] = {
-    "string": _as_str,
-    "bool": _as_bool,
-    "float64": _as_float,
-    "int32": _as_int(_INT_RANGE["int32"]),
-    "int16": _as_int(_INT_RANGE["int16"]),
-}
 
 
 def _timestamps(col: Column, values: list[Any], page: FlatPage) -> pa.Array:
     """Parse ISO texts fast through Arrow, falling back value by value."""
-    if set(map(type, values)) <= _FAST_TYPES["string"]:
+    if set(map(type, values)) <= FAST_TYPES["string"]:
         done = _parse_texts(col, pa.array(values, pa.string()), page)
         if done is not None:
             return done
