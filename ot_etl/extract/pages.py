@@ -42,6 +42,7 @@ from typing import Any
 from ot_etl.catalog import RecordType
 from ot_etl.client import MAX_PAGE_SIZE, Client, Filter, FilterOp, Sort
 from ot_etl.errors import ApiError
+from ot_etl.extract.schema import key_of
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +111,7 @@ class PageFetcher:
         self.include_lines = include_lines
         self.on_count = on_count
         self.prefetch = max(1, prefetch or 2 * self.workers)
-        self.key = rt.key_field if rt.field(rt.key_field) is not None else None
+        self.key = key_of(rt)
         self.stats = PageStats()
         self._last: int | None = None
         self._bounds: list[tuple[int, int]] = []

@@ -123,7 +123,7 @@ def header_layout(rt: RecordType, *, include_sensitive: bool = False) -> Layout:
     lines = lines_field(rt)
     skip = {lines.name} if lines else set()
     fields = [f for f in rt.fields if f.name not in skip]
-    layout = _layout(rt.slug, rt, fields, include_sensitive, key=_key_of(rt))
+    layout = _layout(rt.slug, rt, fields, include_sensitive, key=key_of(rt))
     # The line array is known: it goes to the lines table, not to an extra.
     layout.known[()] = layout.known[()] | skip
     return layout
@@ -188,9 +188,14 @@ def arrow_schema(
     return pa.schema(cols, metadata=meta)
 
 
-def _key_of(rt: RecordType) -> str | None:
-    key = rt.key_field
-    return key if rt.field(key) is not None else None
+def key_of(rt: RecordType) -> str | None:
+    """The field that identifies a record in list rows: the type's key field
+    (``Id``/``DocNo``) when the catalog has it, else ``Id`` when it has that
+    (list-only transactions such as Vendor Return), else None."""
+    for key in (rt.key_field, "Id"):
+        if rt.field(key) is not None:
+            return key
+    return None
 
 
 def _layout(
