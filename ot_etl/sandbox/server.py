@@ -127,13 +127,16 @@ class Handler(BaseHTTPRequestHandler):
     def _handle(self, method: str) -> None:
         app = self.server.app
         faults, stats = app.faults, app.stats
+        # The body is read first: an unread body would corrupt the next
+        # request on a kept-alive connection.
+        raw = self._read_body()
+        if raw is None:
+            stats.add("requests")
+            return
         if not stats.enter(faults.max_concurrent):
             self._throttle()
             return
         try:
-            raw = self._read_body()
-            if raw is None:
-                return
             if faults.latency > 0:
                 time.sleep(faults.latency)
             fault, slow = choose(faults)

@@ -103,3 +103,19 @@ def test_faults_are_deterministic_with_a_seed(sandbox: Sandbox, api: Api) -> Non
     assert pattern() == first
     assert first.count(500) == sandbox.stats.errors // 2
     assert 0 < first.count(500) < 20
+
+
+def test_a_rejected_request_leaves_its_connection_usable() -> None:
+    with Sandbox(faults=Faults(max_concurrent=1)) as sb:
+        holder, other = Api(sb.client_kwargs()), Api(sb.client_kwargs())
+        sb.faults.latency = 0.4
+        with ThreadPoolExecutor(1) as pool:
+            held = pool.submit(holder.put, "/list", {"Type": 120})
+            time.sleep(0.1)
+            rejected = other.post("/customer", {"Name": "Later", "Note": "x" * 5000})
+            assert rejected.status_code == 429
+            assert held.result().status_code == 200
+        sb.faults.latency = 0.0
+        assert other.post("/customer", {"Name": "Later"}).json()["Id"] == 1
+        holder.close()
+        other.close()
