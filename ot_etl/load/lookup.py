@@ -71,7 +71,7 @@ def find_existing(
     lines = rt.is_transaction
     if chunks <= sweep:
         log.info(
-            "looking up %d keys of %s in %d In-filter requests",
+            "looking up %d keys of %s in %d In-filter request(s)",
             len(values),
             rt.name,
             chunks,
@@ -87,7 +87,7 @@ def find_existing(
             found = [r for page in pages for r in page]
     else:
         log.info(
-            "looking up %d keys of %s with a sweep of %d pages",
+            "looking up %d keys of %s with a sweep of %d page(s)",
             len(wanted),
             rt.name,
             sweep,

@@ -320,5 +320,11 @@ def _finish(
     if options.use_ledger and options.ledger_path is not None and not options.dry_run:
         summary.ledger_path = options.ledger_path
     outcomes = outcomes_table(source, mapping, items, invalid)
-    log.info("load of %s finished: %s", source.path, summary.as_dict())
-    return LoadResult(summary, outcomes, rejects, items, pool)
+    result = LoadResult(summary, outcomes, rejects, items, pool)
+    log.info(
+        "load of %s finished in %.1fs: %s",
+        source.path,
+        summary.elapsed,
+        ", ".join(f"{k} {v}" for k, v in result.counts.items()),
+    )
+    return result
