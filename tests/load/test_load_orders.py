@@ -7,7 +7,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pytest
 from load_helpers import write
 
 from ot_etl.client import Client
@@ -61,9 +60,6 @@ def _orders(client: Client) -> dict[str, dict[str, Any]]:
     return {r["CustomerPO"]: r for r in rows}
 
 
-# TODO: drop this filter once build.py groups documents without pandas'
-# single-key ``groupby([...]).groups`` deprecation warning.
-@pytest.mark.filterwarnings("ignore:In a future version, the keys of")
 def test_one_row_per_line_becomes_orders(client: Client, tmp_path: Path) -> None:
     _setup(client)
     mapping = write(tmp_path / "orders.yaml", MAPPING)
@@ -101,7 +97,6 @@ def test_one_row_per_line_becomes_orders(client: Client, tmp_path: Path) -> None
     assert again.counts["skipped"] == 3 and len(_orders(client)) == 3
 
 
-@pytest.mark.filterwarnings("ignore:In a future version, the keys of")
 def test_upsert_updates_only_the_changed_order(client: Client, tmp_path: Path) -> None:
     _setup(client)
     text = "Order,Customer,Date,Item,Qty,Price\n"
