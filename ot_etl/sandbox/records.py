@@ -20,9 +20,10 @@ from ot_etl.sandbox import messages as msg
 from ot_etl.sandbox import rules
 from ot_etl.sandbox.dates import Clock, format_ts
 from ot_etl.sandbox.refs import RefResolver, ref_id
+from ot_etl.sandbox.rows import ITEM_KINDS, group_of
 from ot_etl.sandbox.rules import BadInputError, MissingError, Problems
 from ot_etl.sandbox.shipping import ShipDocs
-from ot_etl.sandbox.store import ITEM_KINDS, Store, group_of
+from ot_etl.sandbox.store import Store
 
 logger = logging.getLogger(__name__)
 

@@ -13,7 +13,8 @@ from typing import Any
 
 from ot_etl.catalog import resolve
 from ot_etl.sandbox import messages as msg
-from ot_etl.sandbox.store import ITEM_ALL, Store, group_of, kinds_of
+from ot_etl.sandbox.rows import ITEM_ALL, group_of, kinds_of
+from ot_etl.sandbox.store import Store
 
 
 def target_name(target: int) -> str:

@@ -17,7 +17,7 @@ from ot_etl.catalog import Field, RecordType, object_fields
 from ot_etl.sandbox import messages as msg
 from ot_etl.sandbox.dates import parse_datetime
 from ot_etl.sandbox.refs import RefResolver
-from ot_etl.sandbox.store import ITEM_KINDS
+from ot_etl.sandbox.rows import ITEM_KINDS
 
 _UNITS = ("UomRef", "UomSetRef")
 _ADDRESS_PARENT = 121

@@ -27,8 +27,9 @@ from ot_etl.sandbox.auth import Auth, AuthFailedError, User
 from ot_etl.sandbox.dates import Clock
 from ot_etl.sandbox.faults import Fault, Faults, Stats, choose
 from ot_etl.sandbox.records import Records
+from ot_etl.sandbox.rows import dumps
 from ot_etl.sandbox.rules import BadInputError, MissingError, RejectedError
-from ot_etl.sandbox.store import Store, dumps
+from ot_etl.sandbox.store import Store
 
 logger = logging.getLogger(__name__)
 
