@@ -188,13 +188,28 @@ def _run_schema(
     except SchemaErrors as exc:
         cases = exc.failure_cases
         whole: list[str] = []
-        for case in cases.itertuples(index=False):
+        first_seen: dict[tuple[str, str], int] = {}
+        for case in cases.sort_values("index", na_position="first").itertuples(
+            index=False
+        ):
             index = getattr(case, "index", None)
             column = str(case.column) if case.column is not None else ""
             if index is None or pd.isna(index):
                 whole.append(f"{column or 'file'}: {case.check}")
                 continue
-            found.add(int(index), column, humanize(str(case.check), case.failure_case))
+            position = int(index)
+            reason = humanize(str(case.check), case.failure_case)
+            if case.check == "field_uniqueness":
+                # Like duplicate match keys: the first row keeps the value.
+                key = (column, str(case.failure_case))
+                first = first_seen.setdefault(key, position)
+                if first == position:
+                    continue
+                reason = (
+                    f"repeats the value of row {found.rows[first]} in a column the "
+                    "schema marks unique; only the first is kept"
+                )
+            found.add(position, column, reason)
         if whole:
             raise InputFileError(
                 frame.path,

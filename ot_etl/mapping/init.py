@@ -20,18 +20,40 @@ from ot_etl.catalog import Field, RecordType, object_fields, resolve
 _WORD = re.compile(r"[\s_\-.]+")
 
 
-_SYNONYMS = {
-    "postalcode": "zip",
-    "zipcode": "zip",
-    "postcode": "zip",
-    "address": "addr2",
-    "street": "addr2",
-    "company": "companyname",
-}
+_WHOLE = {"company": "companyname", "street": "addr2", "address": "addr2"}
+_PARTS = (
+    ("postalcode", "zip"),
+    ("zipcode", "zip"),
+    ("postcode", "zip"),
+    ("region", "state"),
+    ("province", "state"),
+)
 
 
 def _fold(name: str) -> str:
     return _WORD.sub("", name).casefold()
+
+
+def _wanted(header: str) -> str:
+    """A header folded, with common synonyms of field names put in."""
+    want = _fold(header)
+    if want in _WHOLE:
+        return _WHOLE[want]
+    for part, field_name in _PARTS:
+        want = want.replace(part, field_name)
+    return want.replace("address", "addr2") if want.endswith("address") else want
+
+
+def _names(target: str) -> set[str]:
+    """Folded forms of a target a header may use (see match_headers)."""
+    names = {_fold(target)}
+    if target.endswith("Ref.Name"):  # "Customer", "CustomerID" -> CustomerRef.Name
+        ref = _fold(target.removesuffix("Ref.Name"))
+        names |= {ref, ref + "id", ref + "name"}
+    elif "." in target:  # "City" -> BillAddress.City; "shipCity" -> ShipAddress.City
+        owner, leaf = target.rsplit(".", 1)
+        names |= {_fold(leaf), _fold(owner.removesuffix("Address")) + _fold(leaf)}
+    return names
 
 
 def target_names(rt: RecordType) -> list[str]:
@@ -68,19 +90,20 @@ def match_headers(headers: list[str], targets: list[str]) -> dict[str, str]:
     for h in headers:
         if h in out:
             continue
-        want = _SYNONYMS.get(_fold(h), _fold(h))
-        # A bare header may name a ref ("SalesRep" -> SalesRepRef.Name) or
-        # the leaf of an object ("City" -> BillAddress.City, the first one).
+        want = _wanted(h)
+        # A bare header may name a ref ("SalesRep" -> SalesRepRef.Name) or the
+        # leaf of an object ("City" -> BillAddress.City, the first one).
         for t in free:
-            short = t.removesuffix(".Name").removesuffix("Ref")
-            if want in (_fold(t), _fold(short), _fold(t.rsplit(".", 1)[-1])):
+            if want in _names(t):
                 take(h, t)
                 break
     for h in headers:
         if h in out:
             continue
-        folded = {_fold(t): t for t in free}
-        close = difflib.get_close_matches(_fold(h), list(folded), n=1, cutoff=0.8)
+        # Close spelling, against plain fields only: object paths are long
+        # enough to look alike ("shipaddress" ~ "shipaddresszip").
+        folded = {_fold(t): t for t in free if "." not in t}
+        close = difflib.get_close_matches(_wanted(h), list(folded), n=1, cutoff=0.85)
         if close:
             take(h, folded[close[0]])
     return out

@@ -162,8 +162,13 @@ fields:
 """
     csv = "id,kind,score\nA,a,1\nA,c,11\nTOOLONG,b,5\n"
     assert table(run(tmp_path, mapping, csv)) == [
-        (2, "id", "A", "repeats a value in a column the schema marks unique"),
-        (3, "id", "A", "repeats a value in a column the schema marks unique"),
+        (
+            3,
+            "id",
+            "A",
+            "repeats the value of row 2 in a column the schema marks "
+            "unique; only the first is kept",
+        ),
         (3, "kind", "c", "must be one of ['a', 'b'] (isin(['a', 'b']))"),
         (3, "score", "11", "must be between 0 and 10 (in_range(0, 10))"),
         (4, "id", "TOOLONG", "length must be between 1 and 5 (str_length(1, 5))"),
