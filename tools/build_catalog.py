@@ -66,10 +66,20 @@ LINE_OBJECTS = {
 
 # Item refs the help pages mark required, but which an ItemGroupRef makes
 # optional (the group supplies defaults); UomRef and UomSetRef are alternatives.
-CONDITIONAL = {"AssetAccountRef", "COGSAccountRef", "IncomeAccountRef", "UomRef",
-               "UomSetRef"}
-ITEM_OBJECTS = {"PartItem", "AssemblyItem", "NonPartItem", "ServiceItem",
-                "OtherChargeItem"}
+CONDITIONAL = {
+    "AssetAccountRef",
+    "COGSAccountRef",
+    "IncomeAccountRef",
+    "UomRef",
+    "UomSetRef",
+}
+ITEM_OBJECTS = {
+    "PartItem",
+    "AssemblyItem",
+    "NonPartItem",
+    "ServiceItem",
+    "OtherChargeItem",
+}
 
 KEY_PARAM = re.compile(r"^[A-Za-z]+(\+[A-Za-z]+)*$")
 
