@@ -84,15 +84,14 @@ def test_header_matching_passes() -> None:
         "Web site": "Website",
     }
     assert match_headers(["Websit"], targets) == {"Websit": "Website"}
+    headers = ["shipAddress", "shipCity", "shipPostalCode", "customerID"]
     orders = [
         "ShipAddress.Addr2",
         "ShipAddress.City",
         "ShipAddress.Zip",
         "CustomerRef.Name",
     ]
-    assert match_headers(
-        ["shipAddress", "shipCity", "shipPostalCode", "customerID"], orders
-    ) == dict(zip(["shipAddress", "shipCity", "shipPostalCode", "customerID"], orders))
+    assert match_headers(headers, orders) == dict(zip(headers, orders, strict=True))
 
 
 def test_init_command_writes_and_refuses_to_overwrite(
