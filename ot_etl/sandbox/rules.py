@@ -247,10 +247,15 @@ def resolve_refs(
 
 
 def boolean_defaults(fields: tuple[Field, ...], record: dict[str, Any]) -> None:
-    """A required Boolean left out takes True for IsActive, else False."""
+    """``IsActive`` left out is True (new records are active); another required
+    Boolean left out is False."""
     for f in fields:
-        if f.type == "Boolean" and f.required and record.get(f.name) is None:
-            record[f.name] = f.name == "IsActive"
+        if f.type != "Boolean" or record.get(f.name) is not None:
+            continue
+        if f.name == "IsActive":
+            record[f.name] = True
+        elif f.required:
+            record[f.name] = False
 
 
 def conditional(rt: RecordType) -> frozenset[str]:

@@ -42,7 +42,7 @@ def test_create_get_and_primary_address(timed: Api, clock: FrozenClock) -> None:
         BillAddress={"City": "Berlin", "Zip": "12209"},
         CreditLimit=500,
     )
-    assert made["Id"] == 1
+    assert (made["Id"], made["IsActive"]) == (1, True)
     assert made["RecordInfo"] == {
         "CreatedDate": "2026-03-18T12:00:00.000000",
         "ModifiedDate": "2026-03-18T12:00:00.000000",
