@@ -136,9 +136,18 @@ def default_rejects_path(source: Path) -> Path:
     return source.with_name(f"{source.stem}.rejects{suffix}")
 
 
-def write_rejects(table: pd.DataFrame, path: Path, *, sheet: str | None = None) -> Path:
+def write_rejects(
+    table: pd.DataFrame,
+    path: Path,
+    *,
+    sheet: str | None = None,
+    delimiter: str = ",",
+    title_rows: int = 0,
+) -> Path:
     """Write the table neutralised against formulas; ``.xlsx`` by suffix, else CSV.
 
+    ``delimiter`` and ``title_rows`` (empty rows above the header) follow the
+    input's reading options, so the same mapping reads the rejects file.
     Written to a temporary name first, then renamed, so a crash never leaves
     half a rejects file where the user expects a whole one.
     """
@@ -146,10 +155,13 @@ def write_rejects(table: pd.DataFrame, path: Path, *, sheet: str | None = None) 
     safe = table.astype(object).map(neutralise)
     tmp = path.with_name(path.name + ".partial")
     if path.suffix.lower() == ".xlsx":
+        name = (sheet or "rejects")[:31]
         safe.to_excel(
-            tmp, index=False, sheet_name=(sheet or "rejects")[:31], engine="openpyxl"
+            tmp, index=False, sheet_name=name, startrow=title_rows, engine="openpyxl"
         )
     else:
-        safe.to_csv(tmp, index=False, encoding="utf-8-sig")
+        with open(tmp, "w", encoding="utf-8-sig", newline="") as handle:
+            handle.write("\r\n" * title_rows)
+            safe.to_csv(handle, index=False, sep=delimiter, lineterminator="\r\n")
     tmp.replace(path)
     return path

@@ -314,8 +314,13 @@ def _finish(
     )
     summary.elapsed = time.monotonic() - started
     if not options.dry_run and options.rejects_path is not None and len(rejects):
+        header = mapping.source.header_row
         summary.rejects_path = write_rejects(
-            rejects, options.rejects_path, sheet=source.sheet
+            rejects,
+            options.rejects_path,
+            sheet=source.sheet,
+            delimiter=getattr(source, "delimiter", None) or ",",
+            title_rows=header - 1 if isinstance(header, int) else 0,
         )
     if options.use_ledger and options.ledger_path is not None and not options.dry_run:
         summary.ledger_path = options.ledger_path
