@@ -62,3 +62,21 @@ def test_could_not_proceed(env: dict[str, str], tmp_path: Path) -> None:
         "error: Order Time refused user viewer@sandbox.local the right to create"
         in (refused.output)
     )
+
+
+def test_progress_bar_is_quiet_off_a_terminal_and_counts_on_one(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from ot_etl.cli.load import _Bar
+
+    quiet = _Bar()
+    quiet(1, 2)
+    quiet.close()
+    assert capsys.readouterr().err == ""
+    bar = _Bar()
+    bar.enabled = True
+    for done in (1, 3, 2, 4):  # workers may report out of order
+        bar(done, 4)
+    assert bar._shown == 4
+    bar.close()
+    assert "posting" in capsys.readouterr().err
