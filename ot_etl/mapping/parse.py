@@ -7,11 +7,8 @@ read.
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import logging
-import string
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +17,7 @@ import yaml
 
 from ot_etl.catalog import RecordType, resolve
 from ot_etl.errors import MappingError, Problem, UnknownRecordTypeError
+from ot_etl.mapping.fields import field_maps
 from ot_etl.mapping.model import (
     MODES,
     DocumentSpec,
@@ -29,8 +27,8 @@ from ot_etl.mapping.model import (
     MatchNormalize,
     SourceOptions,
 )
-from ot_etl.mapping.targets import TargetError, resolve_target
-from ot_etl.mapping.yamltext import YamlDoc, load_yaml
+from ot_etl.mapping.problems import Problems
+from ot_etl.mapping.yamltext import load_yaml
 
 log = logging.getLogger(__name__)
 
@@ -46,54 +44,8 @@ SOURCE_KEYS = (
     "null_markers",
     "join",
 )
-FIELD_KEYS = (
-    "column",
-    "value",
-    "template",
-    "format",
-    "strip",
-    "decimals",
-    "allow_scientific",
-)
 MATCH_KEYS = ("fields", "strip", "case")
 JOIN_KEYS = ("path", "on", "how", "sheet")
-
-
-class _Ctx:
-    """Problems found so far, each tagged with its YAML path and line."""
-
-    def __init__(self, doc: YamlDoc) -> None:
-        self.doc = doc
-        self.problems: list[Problem] = list(doc.problems)
-
-    def add(self, path: str, message: str) -> None:
-        line = self.doc.line(path)
-        suffix = f" (line {line})" if line else ""
-        self.problems.append(Problem(path, message + suffix))
-
-    def keys(self, data: dict[str, Any], path: str, allowed: Sequence[str]) -> None:
-        for key in data:
-            if key not in allowed:
-                close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
-                hint = f" Did you mean {close[0]!r}?" if close else ""
-                where = f"{path}.{key}" if path else str(key)
-                self.add(where, f"unknown option {key!r}.{hint}")
-
-    def typed(self, data: dict[str, Any], key: str, path: str, kind: Any) -> Any:
-        """``data[key]`` if it has type ``kind`` (None when absent), else a problem."""
-        value = data.get(key)
-        if value is None or (isinstance(value, kind) and not _bool_as_int(value, kind)):
-            return value
-        names = " or ".join(
-            k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,))
-        )
-        self.add(f"{path}.{key}", f"expected {names}, got {value!r}")
-        return None
-
-
-def _bool_as_int(value: Any, kind: Any) -> bool:
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    return isinstance(value, bool) and bool not in kinds
 
 
 def load_mapping(path: str | Path) -> Mapping:
@@ -115,7 +67,7 @@ def load_mapping(path: str | Path) -> Mapping:
 def parse_mapping(text: str, path: str = "<mapping>") -> Mapping:
     """Parse mapping YAML ``text``; raises MappingError listing every problem."""
     doc = load_yaml(text)
-    ctx = _Ctx(doc)
+    ctx = Problems(doc)
     data = doc.data
     if doc.problems and data is None:
         raise MappingError(path, ctx.problems)
@@ -132,7 +84,7 @@ def parse_mapping(text: str, path: str = "<mapping>") -> Mapping:
         mode = "create"
     source = _source(data.get("source"), ctx)
     schema_cols, schema = _schema(data, ctx)
-    fields = _field_maps(data.get("fields"), "fields", rt, ctx, header=True)
+    fields = field_maps(data.get("fields"), "fields", rt, ctx, header=True)
     documents = _documents(data.get("documents"), rt, ctx)
     match_fields, normalize = _match(data.get("match"), fields, mode, rt, ctx)
     mapping_cols = _used_columns(fields, documents)
@@ -186,7 +138,7 @@ def _warn_unmapped_required(
         )
 
 
-def _record_type(data: dict[str, Any], ctx: _Ctx) -> RecordType | None:
+def _record_type(data: dict[str, Any], ctx: Problems) -> RecordType | None:
     name = data.get("record_type")
     if name is None:
         ctx.add("record_type", "missing; name the target, e.g. record_type: customer")
@@ -202,7 +154,7 @@ def _record_type(data: dict[str, Any], ctx: _Ctx) -> RecordType | None:
     return rt
 
 
-def _source(raw: Any, ctx: _Ctx) -> SourceOptions:
+def _source(raw: Any, ctx: Problems) -> SourceOptions:
     if raw is None:
         return SourceOptions()
     if not isinstance(raw, dict):
@@ -251,7 +203,7 @@ def _source(raw: Any, ctx: _Ctx) -> SourceOptions:
     )
 
 
-def _joins(raw: Any, ctx: _Ctx) -> tuple[JoinSpec, ...]:
+def _joins(raw: Any, ctx: Problems) -> tuple[JoinSpec, ...]:
     if raw is None:
         return ()
     items = raw if isinstance(raw, list) else [raw]
@@ -289,7 +241,7 @@ def _joins(raw: Any, ctx: _Ctx) -> tuple[JoinSpec, ...]:
 
 
 def _schema(
-    data: dict[str, Any], ctx: _Ctx
+    data: dict[str, Any], ctx: Problems
 ) -> tuple[set[str], pa.DataFrameSchema | None]:
     raw = data.get("schema")
     if raw is None:
@@ -309,127 +261,7 @@ def _schema(
     return columns, schema
 
 
-def _field_maps(
-    raw: Any, path: str, rt: RecordType | None, ctx: _Ctx, *, header: bool
-) -> list[FieldMap]:
-    if not isinstance(raw, dict) or not raw:
-        ctx.add(path, "expected a mapping of target field -> source column")
-        return []
-    if rt is None:
-        return []
-    fields = rt.fields if header else rt.line_fields
-    owner = rt.object if header else (rt.line_object or "line")
-    out = []
-    for target, spec in raw.items():
-        where = f"{path}.{target}"
-        try:
-            resolved = resolve_target(str(target), fields, owner)
-        except TargetError as exc:
-            ctx.add(where, str(exc))
-            continue
-        fm = _field_spec(str(target), spec, where, ctx)
-        if fm is None:
-            continue
-        out.append(
-            FieldMap(
-                target=str(target),
-                json_path=resolved.json_path,
-                kind=resolved.kind,
-                field=resolved.field,
-                yaml_path=where,
-                **fm,
-            )
-        )
-        _check_options(out[-1], ctx)
-    return out
-
-
-def _field_spec(target: str, spec: Any, where: str, ctx: _Ctx) -> dict[str, Any] | None:
-    if isinstance(spec, str):
-        return {"column": spec}
-    if not isinstance(spec, dict):
-        ctx.add(
-            where,
-            f"expected a column name or options, got {spec!r}; "
-            f"for a constant write {{value: {spec!r}}}",
-        )
-        return None
-    ctx.keys(spec, where, FIELD_KEYS)
-    given = [k for k in ("column", "value", "template") if k in spec]
-    if len(given) != 1:
-        ctx.add(where, "give exactly one of column, value or template")
-        return None
-    out: dict[str, Any] = {
-        "column": ctx.typed(spec, "column", where, str),
-        "template": ctx.typed(spec, "template", where, str),
-        "value": spec.get("value"),
-        "format": ctx.typed(spec, "format", where, str),
-        "strip": ctx.typed(spec, "strip", where, bool),
-        "decimals": ctx.typed(spec, "decimals", where, int),
-        "allow_scientific": bool(ctx.typed(spec, "allow_scientific", where, bool)),
-    }
-    if out["strip"] is None:
-        out["strip"] = True
-    if out["template"] is not None:
-        out["template_columns"] = _template_columns(
-            out["template"], f"{where}.template", ctx
-        )
-    if out["decimals"] is not None and out["decimals"] < 0:
-        ctx.add(f"{where}.decimals", "expected a number of places >= 0")
-    return out
-
-
-def _template_columns(template: str, where: str, ctx: _Ctx) -> tuple[str, ...]:
-    try:
-        parts = list(string.Formatter().parse(template))
-    except ValueError as exc:
-        ctx.add(where, f"not a valid template: {exc}")
-        return ()
-    cols = []
-    for _, name, _, _ in parts:
-        if name is None:
-            continue
-        if not name or any(ch in name for ch in ".[]"):
-            ctx.add(where, f"placeholder {{{name}}} must be a column name")
-            continue
-        cols.append(name)
-    return tuple(dict.fromkeys(cols))
-
-
-_CONSTANT_TYPES: dict[str, tuple[type, ...]] = {
-    "Boolean": (bool,),
-    "Decimal": (int, float),
-    "Int32": (int,),
-    "Int16": (int,),
-    "String": (str, int, float),
-    "DateTime": (str, dt.date),
-}
-
-
-def _check_options(fm: FieldMap, ctx: _Ctx) -> None:
-    vtype = fm.value_type
-    if fm.format is not None and vtype != "DateTime":
-        ctx.add(
-            f"{fm.yaml_path}.format", f"format applies to dates; {fm.target} is {vtype}"
-        )
-    if fm.decimals is not None and vtype != "Decimal":
-        ctx.add(
-            f"{fm.yaml_path}.decimals",
-            f"decimals applies to Decimal; {fm.target} is {vtype}",
-        )
-    if fm.column is None and fm.template is None:
-        kinds = _CONSTANT_TYPES.get(vtype)
-        bad = fm.value is None or (
-            kinds is not None
-            and (not isinstance(fm.value, kinds) or _bool_as_int(fm.value, kinds))
-        )
-        if bad:
-            ctx.add(
-                f"{fm.yaml_path}.value", f"{fm.value!r} is not a valid {vtype} value"
-            )
-
-
-def _documents(raw: Any, rt: RecordType | None, ctx: _Ctx) -> DocumentSpec | None:
+def _documents(raw: Any, rt: RecordType | None, ctx: Problems) -> DocumentSpec | None:
     if raw is None:
         return None
     if rt is not None and not rt.is_transaction:
@@ -448,14 +280,14 @@ def _documents(raw: Any, rt: RecordType | None, ctx: _Ctx) -> DocumentSpec | Non
     ):
         ctx.add("documents.group_by", "expected the column(s) that identify a document")
         group_cols = []
-    lines = _field_maps(raw.get("lines"), "documents.lines", rt, ctx, header=False)
+    lines = field_maps(raw.get("lines"), "documents.lines", rt, ctx, header=False)
     if rt is not None and not rt.line_fields:
         ctx.add("documents.lines", f"{rt} has no line items")
     return DocumentSpec(tuple(group_cols), tuple(lines))
 
 
 def _match(
-    raw: Any, fields: list[FieldMap], mode: str, rt: RecordType | None, ctx: _Ctx
+    raw: Any, fields: list[FieldMap], mode: str, rt: RecordType | None, ctx: Problems
 ) -> tuple[list[str], MatchNormalize]:
     mapped = [fm.target for fm in fields]
     if raw is None:
@@ -496,7 +328,10 @@ def _used_columns(fields: list[FieldMap], documents: DocumentSpec | None) -> lis
 
 
 def _check_columns(
-    fields: list[FieldMap], documents: DocumentSpec | None, schema: set[str], ctx: _Ctx
+    fields: list[FieldMap],
+    documents: DocumentSpec | None,
+    schema: set[str],
+    ctx: Problems,
 ) -> None:
     formats: dict[str, str] = {}
     for fm in [*fields, *(documents.lines if documents else ())]:
