@@ -192,7 +192,11 @@ class Ledger:
                     handle.close()
                     raise LedgerBusyError(self.path, holder) from None
                 if not told:
-                    log.info("waiting for ledger %s (%s)", self.path, _holder(handle))
+                    log.warning(
+                        "waiting for ledger %s: another load holds it (%s)",
+                        self.path,
+                        _holder(handle),
+                    )
                     told = True
                 time.sleep(0.1)
         handle.seek(0)

@@ -78,6 +78,9 @@ class Resolver:
         return found
 
     def _fetch(self, target: int) -> NameIndex:
+        # TODO: pages are fetched one after another; a type with tens of
+        # thousands of names (items) would load faster with a count first and
+        # concurrent pages, as the exporter does.
         index = NameIndex()
         page = 1
         while True:
