@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from ot_etl.errors import MappingError, Problem
 from ot_etl.load.validate import RowFailure, ValidationReport
 from ot_etl.mapping.convert import kind_of, to_bool, to_datetime, to_int, to_number
 from ot_etl.mapping.model import FieldMap, Mapping
@@ -112,10 +113,28 @@ def _column_values(report: ValidationReport, mapping: Mapping) -> Values:
             stamps = typed if kind == "datetime" else to_datetime(raw, fm.format)[0]
             series = stamps.dt.strftime(ISO_SECONDS)
         out[fm.yaml_path] = _sparse(series)
+    for fm in mapping.all_field_maps:
+        if fm.expr is not None:
+            cols = {c: report.typed[c] for c in fm.expr.columns}
+            out[fm.yaml_path] = _sparse(_evaluate(fm, cols, mapping))
     for col in {c for fm in mapping.all_field_maps if fm.template for c in fm.columns}:
         if col in report.typed.columns:
             out[f"(template){col}"] = _sparse(report.typed[col], keep_types=True)
     return out
+
+
+def _evaluate(fm: FieldMap, cols: dict[str, pd.Series], mapping: Mapping) -> pd.Series:
+    """An ``expr`` field's values; a type error is a mapping problem, not a row's."""
+    assert fm.expr is not None
+    try:
+        return fm.expr.evaluate(cols)
+    except (TypeError, ValueError, ZeroDivisionError) as exc:
+        problem = Problem(
+            f"{fm.yaml_path}.expr",
+            f"cannot compute {fm.expr.text!r}: {exc}; give the columns it reads a "
+            "numeric dtype in the schema",
+        )
+        raise MappingError(mapping.path, [problem]) from None
 
 
 def _sparse(series: pd.Series, keep_types: bool = False) -> dict[int, Any]:
@@ -160,7 +179,7 @@ def _value(fm: FieldMap, positions: list[int], values: Values) -> Any:
 
     (A document's header may be typed on its first row only.)
     """
-    if fm.column is not None:
+    if fm.column is not None or fm.expr is not None:
         cells = values[fm.yaml_path]
         for pos in positions:
             if pos in cells:

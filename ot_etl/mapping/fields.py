@@ -1,4 +1,4 @@
-"""Field maps: ``target: column`` or ``target: {column|value|template, options}``."""
+"""Field maps: ``target: column`` or ``target: {column|value|template|expr, ...}``."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import string
 from typing import Any
 
 from ot_etl.catalog import RecordType
+from ot_etl.mapping.expr import ExprError, parse_expression
 from ot_etl.mapping.model import FieldMap
 from ot_etl.mapping.problems import Problems, bool_as_int
 from ot_etl.mapping.targets import TargetError, resolve_target
@@ -15,6 +16,7 @@ FIELD_KEYS = (
     "column",
     "value",
     "template",
+    "expr",
     "format",
     "strip",
     "decimals",
@@ -76,9 +78,9 @@ def _field_spec(
         )
         return None
     ctx.keys(spec, where, FIELD_KEYS)
-    given = [k for k in ("column", "value", "template") if k in spec]
+    given = [k for k in ("column", "value", "template", "expr") if k in spec]
     if len(given) != 1:
-        ctx.add(where, "give exactly one of column, value or template")
+        ctx.add(where, "give exactly one of column, value, template or expr")
         return None
     out: dict[str, Any] = {
         "column": ctx.typed(spec, "column", where, str),
@@ -95,6 +97,13 @@ def _field_spec(
         out["template_columns"] = _template_columns(
             out["template"], f"{where}.template", ctx
         )
+    text = ctx.typed(spec, "expr", where, str)
+    if text is not None:
+        try:
+            out["expr"] = parse_expression(text)
+        except ExprError as exc:
+            ctx.add(f"{where}.expr", str(exc))
+            return None
     if out["decimals"] is not None and out["decimals"] < 0:
         ctx.add(f"{where}.decimals", "expected a number of places >= 0")
     return out
@@ -138,7 +147,7 @@ def _check_options(fm: FieldMap, ctx: Problems) -> None:
             f"{fm.yaml_path}.decimals",
             f"decimals applies to Decimal; {fm.target} is {vtype}",
         )
-    if fm.column is None and fm.template is None:
+    if fm.column is None and fm.template is None and fm.expr is None:
         kinds = _CONSTANT_TYPES.get(vtype)
         bad = fm.value is None or (
             kinds is not None

@@ -15,6 +15,7 @@ from typing import Any, Literal
 import pandera.pandas as pa
 
 from ot_etl.catalog import Field, FieldType, RecordType
+from ot_etl.mapping.expr import Expression
 
 Mode = Literal["create", "update", "upsert"]
 MODES: tuple[Mode, ...] = ("create", "update", "upsert")
@@ -78,7 +79,8 @@ class MatchNormalize:
 class FieldMap:
     """One target field and where its value comes from.
 
-    Exactly one of ``column``, ``value`` (a constant) and ``template`` (a
+    Exactly one of ``column``, ``value`` (a constant), ``expr`` (arithmetic on
+    typed columns, see :mod:`ot_etl.mapping.expr`) and ``template`` (a
     ``str.format`` text whose ``{placeholders}`` are source columns) is set.
     ``field`` is the catalog field of the leaf (for ``ref_*`` the EntityRef
     field itself, for ``custom`` the ``CustomFields`` field).
@@ -97,12 +99,15 @@ class FieldMap:
     strip: bool = True
     decimals: int | None = None
     allow_scientific: bool = False
+    expr: Expression | None = None
 
     @property
     def columns(self) -> tuple[str, ...]:
         """Every source column this field reads."""
         if self.column is not None:
             return (self.column,)
+        if self.expr is not None:
+            return self.expr.columns
         return self.template_columns
 
     @property

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from ot_etl.catalog import resolve
+from ot_etl.errors import MappingError
 from ot_etl.load.build import PendingRecord, RefNeed, build_records, find_duplicates
 from ot_etl.load.read import read_source
 from ot_etl.load.validate import validate
@@ -253,3 +256,47 @@ fields:
             {"Name": "Active", "Value": True},
         ],
     }
+
+
+EXPR = """
+record_type: salesorder
+schema:
+  columns:
+    order: {dtype: str}
+    item: {dtype: str}
+    qty: {dtype: float64}
+    price: {dtype: float64}
+    discount: {dtype: float64, nullable: true}
+    note: {dtype: str, nullable: true}
+fields:
+  CustomerPO: order
+documents:
+  group_by: order
+  lines:
+    ItemRef.Name: item
+    Quantity: qty
+    Price: {expr: "round(price * (1 - discount), 4)"}
+    Description: {template: "{item} x{qty:.0f}"}
+"""
+
+
+def test_expression_fields(tmp_path: Path) -> None:
+    csv = "order,item,qty,price,discount,note\n1,Tofu,2,19.45,0.05,\n1,Chai,1,18,,\n"
+    (record,) = build(tmp_path, EXPR, csv)
+    lines = record.payload["LineItems"]
+    assert [(li.get("Price"), li["Description"]) for li in lines] == [
+        (18.4775, "Tofu x2"),
+        (None, "Chai x1"),  # an empty discount leaves the price out
+    ]
+
+
+def test_expression_on_a_text_column_is_a_mapping_problem(tmp_path: Path) -> None:
+    mapping = EXPR.replace('"round(price * (1 - discount), 4)"', '"note / 2"')
+    mapping = mapping.replace(
+        "note: {dtype: str, nullable: true}", "note: {dtype: str}"
+    )
+    with pytest.raises(MappingError) as err:
+        build(tmp_path, mapping, "order,item,qty,price,discount,note\n1,A,1,1,0,x\n")
+    (problem,) = err.value.problems
+    assert problem.where == "documents.lines.Price.expr"
+    assert problem.message.startswith("cannot compute 'note / 2': ")
