@@ -159,7 +159,7 @@ documents:
         "or .Id (line 16)",
         "fields.Website": "expected a column name or options, got 12; for a constant "
         "write {value: 12} (line 17)",
-        "fields.Note": "give exactly one of column, value or template (line 18)",
+        "fields.Note": "give exactly one of column, value, template or expr (line 18)",
         "documents": "Customer (120) is an entity: documents are for transactions "
         "only (line 19)",
         "match.fields[0]": "Nme is not mapped under fields (line 3)",
