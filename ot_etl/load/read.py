@@ -260,7 +260,12 @@ def _text_column(values: list[str], markers: tuple[str, ...]) -> pd.Series:
 
 
 def _join(frame: SourceFrame, join: JoinSpec, opts: SourceOptions) -> SourceFrame:
-    """Join ``join.path`` one-to-many; rows keep the main file's row numbers."""
+    """Join ``join.path`` one-to-many; rows keep the main file's row numbers.
+
+    TODO: a joined row is named by its main-file row only, and a rejects file
+    of a joined load holds the joined columns, so it cannot be re-loaded with
+    the same mapping (which would join again) without removing the join.
+    """
     other_path = Path(frame.path).parent / join.path
     other = _read_one(other_path, opts, join.sheet)
     for side, f in (("input", frame), ("joined file", other)):

@@ -40,7 +40,12 @@ def target_text(raw: pd.Series, fm: FieldMap) -> pd.Series:
 def check_targets(
     typed: pd.DataFrame, raw: pd.DataFrame, mapping: Mapping, report: Report
 ) -> None:
-    """Apply the catalog rules to every column-mapped field; report failures."""
+    """Apply the catalog rules to every column-mapped field; report failures.
+
+    TODO: values computed by ``template`` or ``expr`` are checked only in
+    build (template lengths); an expr result is not checked for decimal
+    places or integer range.
+    """
     for fm in mapping.all_field_maps:
         if fm.column is None or fm.column not in raw.columns:
             continue
