@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import itertools
 import json
 import logging
 import sqlite3
@@ -40,6 +41,7 @@ from ot_etl.sandbox.rows import (
 logger = logging.getLogger(__name__)
 
 _SELECTIONS = 32
+_BULK_CHUNK = 20_000
 
 
 class Store:
@@ -337,7 +339,7 @@ class Store:
     def bulk(
         self, rows: Iterable[tuple[int, int, dict[str, Any], str | None, int | None]]
     ) -> int:
-        """Insert many (rtype, key, record, name, parent) rows in one transaction.
+        """Insert many (rtype, key, record, name, parent) rows, in chunks.
 
         Used by the seeder; caches are dropped. Returns the number of rows.
         """
@@ -359,15 +361,22 @@ class Store:
                     modified_of(record),
                 )
 
-        with self.write():
-            cursor = self._db.executemany(
-                "INSERT OR REPLACE INTO records"
-                " (grp, key, rtype, name, parent, body, lines, modified)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                encoded(),
-            )
-            self._forget()
-            return cursor.rowcount
+        # Commits every _BULK_CHUNK rows, so the WAL is checkpointed as it goes
+        # instead of growing to the size of the whole seed.
+        source, total = encoded(), 0
+        while True:
+            with self.write():
+                chunk = list(itertools.islice(source, _BULK_CHUNK))
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO records"
+                    " (grp, key, rtype, name, parent, body, lines, modified)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    chunk,
+                )
+                self._forget()
+            total += len(chunk)
+            if len(chunk) < _BULK_CHUNK:
+                return total
 
     # -- ship doc fills --------------------------------------------------------
 
