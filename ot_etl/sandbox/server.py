@@ -78,6 +78,12 @@ class SandboxServer(ThreadingHTTPServer):
         self._open_lock = threading.Lock()
         super().__init__(address, Handler)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # socketserver prints tracebacks to stderr; a vanished client is routine.
+        logger.debug(
+            "connection from %s ended with an error", client_address, exc_info=True
+        )
+
     def track(self, conn: socket.socket, is_open: bool) -> None:
         with self._open_lock:
             (self._open.add if is_open else self._open.discard)(conn)
@@ -159,6 +165,9 @@ class Handler(BaseHTTPRequestHandler):
             self._dispatch(method, raw)
         except HttpError as exc:
             self._send_message(exc.status, exc.message)
+        except OSError:
+            # The client went away (read timeout, reset): nobody to answer.
+            self.close_connection = True
         except Exception:
             logger.exception("sandbox failed on %s %s", method, self.path)
             self._send_message(500, msg.SERVER_ERROR)
