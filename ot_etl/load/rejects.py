@@ -31,6 +31,7 @@ import pandas as pd
 EXTRA_COLUMNS = ("_source_file", "_sheet", "_row", "_stage", "_reasons", "_raw")
 _RISKY_START = ("=", "+", "-", "@", "\t", "\r", "'")
 MASK_CHAR = "*"
+_MASKED = r"\*{2,}[^*]{0,4}"
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,24 @@ def _restore_column(column: pd.Series) -> pd.Series:
     text = column.astype("str")
     quoted = text.str.startswith("'").fillna(False).astype(bool)
     return text.where(~quoted, text.str.slice(1))
+
+
+def masked_cells(raw: pd.DataFrame, columns: Sequence[str]) -> dict[int, list[str]]:
+    """Cells of sensitive columns still holding a mask, by frame position.
+
+    A rejects file never keeps a card number; loading it again as is would
+    send the mask, so such rows are refused until the value is typed again.
+    """
+    out: dict[int, list[str]] = {}
+    for col in columns:
+        if col not in raw.columns:
+            continue
+        hits = raw[col].astype("str").str.fullmatch(_MASKED).fillna(False)
+        for position in raw.index[hits.astype(bool)]:
+            out.setdefault(int(position), []).append(
+                f"{col}: masked in the rejects file; type the full value again"
+            )
+    return out
 
 
 def mask(value: Any) -> Any:

@@ -50,12 +50,20 @@ def key_is_sensitive(mapping: Mapping) -> bool:
 
 
 def make_items(
-    source: Any, mapping: Mapping, report: Any, pending: Sequence[Any]
+    source: Any,
+    mapping: Mapping,
+    report: Any,
+    pending: Sequence[Any],
+    extra: dict[int, list[str]] | None = None,
 ) -> tuple[list[LoadItem], list[RejectEntry]]:
-    """LoadItems from the built records, and reject entries for invalid rows."""
+    """LoadItems from the built records, and reject entries for invalid rows.
+
+    ``extra`` adds validation reasons found outside validation (masked cells
+    of a re-loaded rejects file), by frame position.
+    """
     raw = source.raw
     prints = fingerprints(identity(mapping), raw)
-    reasons: dict[int, list[str]] = {}
+    reasons: dict[int, list[str]] = {p: list(r) for p, r in (extra or {}).items()}
     for failure in report.failures:
         text = (
             f"{failure.column}: {failure.reason}" if failure.column else failure.reason
@@ -76,10 +84,11 @@ def make_items(
             item.reject("validation", [str(p) for p in record.problems])
         bad = [i for i in item.rows if i in reasons]
         if bad:
-            rows_text = ", ".join(str(source.row_numbers[i]) for i in bad)
-            item.reject(
-                "validation", [f"row(s) {rows_text} of this record are invalid"]
-            )
+            texts = [t for i in bad for t in reasons[i]]
+            if len(item.rows) > 1:
+                rows_text = ", ".join(str(source.row_numbers[i]) for i in bad)
+                texts.insert(0, f"row(s) {rows_text} of this document are invalid")
+            item.reject("validation", texts)
         items.append(item)
     return items, invalid
 

@@ -31,6 +31,7 @@ from ot_etl.load.rejects import (
     RejectEntry,
     build_rejects,
     mask,
+    masked_cells,
     strip_extras,
     write_rejects,
 )
@@ -99,11 +100,12 @@ def run_load(
 
     started = time.monotonic()
     rt = mapping.record_type
-    raw, _ = strip_extras(source.raw)
+    raw, was_rejects = strip_extras(source.raw)
     source = replace(source, raw=raw, columns=list(raw.columns))
     report = validate(source, mapping)
     pending = build_records(report, mapping)
-    items, invalid_entries = make_items(source, mapping, report, pending)
+    masked = masked_cells(raw, mapping.sensitive_columns) if was_rejects else {}
+    items, invalid_entries = make_items(source, mapping, report, pending, masked)
     summary = LoadSummary(
         record_type=str(rt),
         rows_read=len(raw),

@@ -51,6 +51,23 @@ def test_cards_are_masked_everywhere(
         assert card.encode() not in ledger
         assert card not in caplog.text
         assert card not in result.rejects.to_csv()
+    # Loaded again as is, the masked card is refused, never sent.
+    path = tmp_path / "cards.rejects.csv"
+    path.write_text(rejects.replace(",'-1,", ",1,"), encoding="utf-8-sig")
+    again = load_file(path, mapping, client=client)
+    assert again.counts["created"] == 0 and again.counts["invalid"] == 2
+    assert (
+        again.outcomes["reasons"].tolist()
+        == ["Card: masked in the rejects file; type the full value again"] * 2
+    )
+    table = path.read_text(encoding="utf-8-sig").replace("************0004", CARDS[1])
+    path.write_text(table.replace("***********0009", CARDS[2]), encoding="utf-8-sig")
+    fixed = load_file(path, mapping, client=client)
+    assert (fixed.counts["created"], fixed.counts["updated"]) == (1, 1)  # upsert
+    assert {r["Name"]: r["CreditCardNo"] for r in client.list_page("customer")} == {
+        "Good": CARDS[2],
+        "Bad": CARDS[1],
+    }
 
 
 def test_load_frame_returns_outcomes_and_rejects(client: Client) -> None:
