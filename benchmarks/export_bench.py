@@ -107,11 +107,15 @@ class Server:
     """A seeded sandbox in its own process."""
 
     def __init__(self, folder: Path, customers: int, latency: float) -> None:
-        from ot_etl.sandbox.seed import seed
-
         self.db = folder / "sandbox.db"
         t = time.perf_counter()
-        seed(self.db, customers=customers)
+        # Seeded in a child process: a large parent would inflate the peak
+        # memory its children report (a fork starts as a copy of the parent).
+        code = "import sys; from ot_etl.sandbox.seed import seed; "
+        code += "seed(sys.argv[1], customers=int(sys.argv[2]))"
+        subprocess.run(
+            [sys.executable, "-c", code, str(self.db), str(customers)], check=True
+        )
         print(f"seeded {customers:,} customers in {time.perf_counter() - t:.1f}s")
         self.proc = subprocess.Popen(
             [sys.executable, "-c", SANDBOX, str(self.db), str(latency)],
