@@ -65,6 +65,8 @@ class Records:
             record["RecordInfo"] = {"CreatedDate": stamp, "ModifiedDate": stamp}
             self._save(rt, key, record)
             if rt.number == CUSTOMER:
+                # TODO: a PUT that changes PrimaryShipAddress leaves this
+                # address as it was created.
                 self._primary_address(record, stamp)
             if rt.number == 4:
                 self.ship_docs.record_fills(key, record)
