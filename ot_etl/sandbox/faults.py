@@ -80,6 +80,7 @@ class Fault(Enum):
 class Stats:
     """Counters of requests and injected faults (thread-safe)."""
 
+    connections: int = 0
     requests: int = 0
     errors: int = 0
     drops: int = 0

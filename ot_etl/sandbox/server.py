@@ -107,6 +107,7 @@ class Handler(BaseHTTPRequestHandler):
         # and the client's delayed ACK add ~40 ms to every keep-alive answer.
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.server.track(self.connection, True)
+        self.server.app.stats.add("connections")
 
     def finish(self) -> None:
         try:
