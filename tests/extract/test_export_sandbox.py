@@ -262,3 +262,17 @@ def test_ctrl_c_mid_export_leaves_no_file_at_all(
         "salesorder.parquet",
         "salesorder_lines.parquet",
     ]
+
+
+def test_iter_pages_yields_one_frame_per_page_with_the_file_columns(
+    add_customers: Any, sandbox: Any, client: Any
+) -> None:
+    from ot_etl.extract import iter_pages
+
+    add_customers(7)
+    frames = list(iter_pages("customer", client=client, page_size=3))
+    assert [len(f) for f in frames] == [3, 3, 1]
+    assert [f["Id"].tolist() for f in frames] == [[1, 2, 3], [4, 5, 6], [7]]
+    whole = read_frame("customer", client=client)
+    assert all(list(f.columns) == list(whole.columns) for f in frames)
+    assert all((f.dtypes == whole.dtypes).all() for f in frames)
