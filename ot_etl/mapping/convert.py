@@ -9,6 +9,7 @@ that is not clearly of the type fails with a reason the user can act on.
 from __future__ import annotations
 
 import re
+from decimal import Decimal, InvalidOperation
 from typing import Literal
 
 import pandas as pd
@@ -182,9 +183,27 @@ def convert(
 
 
 def decimal_places(normalized: pd.Series) -> pd.Series:
-    """Significant places after the point of normalised number text (0 if none)."""
-    fraction = normalized.str.extract(r"\.(\d*)$", expand=False)
-    return fraction.str.rstrip("0").str.len().fillna(0).astype("int64")
+    """Significant places after the point of normalised number text (0 if none).
+
+    Vectorised string lengths (``12.3400`` has 2); the rare scientific
+    notation cells are counted exactly with :class:`decimal.Decimal`.
+    """
+    text = normalized.fillna("")
+    trimmed = text.str.rstrip("0")
+    point = trimmed.str.find(".")
+    places = (trimmed.str.len() - point - 1).where(point >= 0, 0).astype("int64")
+    exponent = text.str.contains("e", case=False, regex=False)
+    for i in text.index[exponent]:
+        places[i] = _exact_places(str(text[i]))
+    return places
+
+
+def _exact_places(text: str) -> int:
+    try:
+        exp = Decimal(text).normalize().as_tuple().exponent
+    except InvalidOperation:
+        return 0
+    return max(0, -exp) if isinstance(exp, int) else 0
 
 
 def looks_scientific(text: pd.Series) -> pd.Series:
