@@ -359,7 +359,7 @@ def _document(
             )
         )
     record.problems += _header_conflicts(good, report, mapping, values)
-    if good and mapping.mode != "update":
+    if good and mapping.mode in ("create", "upsert"):
         record.problems += _missing_header(record.payload, good[0], report, mapping)
     lines = []
     tag = mapping.record_type.line_type_tag

@@ -58,7 +58,8 @@ def check_targets(
         # A document's header may sit on its first row only: build checks it.
         header_of_document = mapping.documents is not None and fm in mapping.fields
         required = fm.field.required and fm.kind != "custom"
-        if mapping.mode != "update" and required and not header_of_document:
+        creates = mapping.mode in ("create", "upsert")  # update/verify: no new records
+        if creates and required and not header_of_document:
             empty = typed[fm.column].isna() & raw[fm.column].isna()
             reasons[empty & reasons.isna()] = (
                 f"{fm.target} is required; the cell is empty"
