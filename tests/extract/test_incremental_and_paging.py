@@ -204,3 +204,42 @@ def test_all_skips_refused_types_and_types_a_filter_does_not_fit(
     )
     manifest = json.loads((tmp_path / "manifest.json").read_text())["types"]
     assert manifest["term"]["skipped"] == results[1].skipped
+
+
+def test_deletions_need_full_and_modified_since_resets_the_watermark(
+    add_customers: Any, sandbox: Any, client: Any, tmp_path: Path
+) -> None:
+    import datetime as dt
+
+    add_customers(5)
+    inc = ExportOptions(incremental=True)
+    export_types(["customer"], tmp_path, client=client, options=inc)
+    sandbox.records.delete(resolve("customer"), 4)
+    export_types(["customer"], tmp_path, client=client, options=inc)
+
+    def ids() -> list[int]:
+        return pq.read_table(tmp_path / "customer.parquet").column("Id").to_pylist()
+
+    assert sorted(ids()) == [1, 2, 3, 4, 5]  # a deletion is invisible to a delta
+    [full] = export_types(
+        ["customer"], tmp_path, client=client, options=ExportOptions(full=True)
+    )
+    assert (full.mode, ids()) == ("full", [1, 2, 3, 5])
+
+    since = dt.datetime(2000, 1, 1)
+    [some] = export_types(
+        ["customer"],
+        tmp_path,
+        client=client,
+        options=ExportOptions(modified_since=since),
+    )
+    assert some.mode == "filtered" and some.since == "2000-01-01T00:00:00"
+    assert some.filters[-1] == {
+        "PropertyName": "RecordInfo.ModifiedDate",
+        "Operator": 4,
+        "FilterValueArray": "2000-01-01T00:00:00",
+    }
+    state = json.loads((tmp_path / "ot-etl-state.json").read_text())["types"]
+    assert state["customer"]["watermark"] is None
+    [again] = export_types(["customer"], tmp_path, client=client, options=inc)
+    assert again.mode == "full"
