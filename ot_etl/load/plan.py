@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from ot_etl.load.items import LoadItem
 
-Mode = Literal["create", "update", "upsert"]
+Mode = Literal["create", "update", "upsert", "verify"]
 _REF_KEYS = frozenset({"Id", "Name"})
 _IGNORED = frozenset({"$type", "RecordInfo"})
 
@@ -127,6 +127,9 @@ def _decide(
             ],
         )
         return
+    if mode == "verify":
+        _verify(item, matches, key_field)
+        return
     if not matches:
         if mode == "update":
             item.reject(
@@ -143,6 +146,21 @@ def _decide(
     item.existing = found
     item.record_key = _int(found.get(key_field))
     item.action = "update" if differences(item.payload, found) else "unchanged"
+
+
+def _verify(item: LoadItem, matches: list[dict[str, Any]], key_field: str) -> None:
+    """Verify mode: a match is all that is wanted; nothing is ever written."""
+    if matches:
+        item.record_key = _int(matches[0].get(key_field))
+        item.action = "unchanged"
+        return
+    item.reject(
+        "reference",
+        [
+            f"no record matches {item.key_text!r} in Order Time; mode verify "
+            "never creates records: add it in Order Time, then re-run"
+        ],
+    )
 
 
 def _int(value: Any) -> int | None:

@@ -17,8 +17,11 @@ import pandera.pandas as pa
 from ot_etl.catalog import Field, FieldType, RecordType
 from ot_etl.mapping.expr import Expression
 
-Mode = Literal["create", "update", "upsert"]
-MODES: tuple[Mode, ...] = ("create", "update", "upsert")
+Mode = Literal["create", "update", "upsert", "verify"]
+MODES: tuple[Mode, ...] = ("create", "update", "upsert", "verify")
+"""``verify`` writes nothing: every row must match an existing record. It is
+for lists the API cannot create (Ship Methods, Sales Reps, Item Groups...),
+checked before the records that point at them are loaded."""
 
 TargetKind = Literal["value", "ref_name", "ref_id", "custom"]
 """How a mapped value lands in the payload.

@@ -82,6 +82,12 @@ def parse_mapping(text: str, path: str = "<mapping>") -> Mapping:
     if mode not in MODES:
         ctx.add("mode", f"must be one of {', '.join(MODES)}, got {mode!r}")
         mode = "create"
+    if rt is not None and mode != "verify" and not rt.writable:
+        ctx.add(
+            "mode",
+            f"the API cannot write {rt.name} records (no endpoint); use mode "
+            "verify to check that they exist",
+        )
     source = _source(data.get("source"), ctx)
     schema_cols, schema = _schema(data, ctx)
     fields = field_maps(data.get("fields"), "fields", rt, ctx, header=True)
@@ -148,7 +154,8 @@ def _record_type(data: dict[str, Any], ctx: Problems) -> RecordType | None:
     except UnknownRecordTypeError as exc:
         ctx.add("record_type", str(exc))
         return None
-    if rt.kind == "line" or not rt.writable:
+    if rt.kind == "line":
+        # Lines are written inside their document (documents.lines).
         ctx.add("record_type", f"{rt} cannot be written through the API")
         return None
     return rt
