@@ -141,7 +141,7 @@ documents:
 """
     found = problems(text)
     assert found == {
-        "mode": "must be one of create, update, upsert, got 'upsrt' (line 2)",
+        "mode": "must be one of create, update, upsert, verify, got 'upsrt' (line 2)",
         "source.sheeet": "unknown option 'sheeet'. Did you mean 'sheet'? (line 4)",
         "source.header_row": "expected auto or a row number >= 1, got 0 (line 4)",
         "source.delimiter": "expected one character (or auto), got ';;' (line 4)",
