@@ -70,6 +70,7 @@ CONDITIONAL = {
     "AssetAccountRef",
     "COGSAccountRef",
     "IncomeAccountRef",
+    "ExpenseAccountRef",
     "UomRef",
     "UomSetRef",
 }
