@@ -270,8 +270,11 @@ def _join(frame: SourceFrame, join: JoinSpec, opts: SourceOptions) -> SourceFram
     """
     other_path = Path(frame.path).parent / join.path
     other = _read_one(other_path, opts, join.sheet)
-    for side, f in (("input", frame), ("joined file", other)):
-        absent = [c for c in join.on if c not in f.columns]
+    for side, f, keys in (
+        ("input", frame, join.on),
+        ("joined file", other, join.other_keys),
+    ):
+        absent = [c for c in keys if c not in f.columns]
         if absent:
             raise InputFileError(
                 f.path,
@@ -279,10 +282,11 @@ def _join(frame: SourceFrame, join: JoinSpec, opts: SourceOptions) -> SourceFram
                 fix=f"Its columns are: {', '.join(f.columns[:20])}.",
             )
     stem = Path(join.path).stem
+    key_names = dict(zip(join.other_keys, join.on, strict=True))
     renames = {
-        c: f"{stem}.{c}"
+        c: key_names.get(c, f"{stem}.{c}")
         for c in other.columns
-        if c in frame.columns and c not in join.on
+        if c in key_names or (c in frame.columns and c not in join.on)
     }
     right = other.raw.rename(columns=renames)
     left = frame.raw.assign(__row__=frame.row_numbers)

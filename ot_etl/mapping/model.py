@@ -44,6 +44,13 @@ class JoinSpec:
     on: tuple[str, ...]
     how: Literal["left", "inner"] = "left"
     sheet: str | None = None
+    # The joined file's key columns when their names differ from the input's
+    # (``on: {shipVia: shipperID}``); empty means the same names as ``on``.
+    right_on: tuple[str, ...] = ()
+
+    @property
+    def other_keys(self) -> tuple[str, ...]:
+        return self.right_on or self.on
 
 
 @dataclass(frozen=True)

@@ -225,7 +225,13 @@ def _joins(raw: Any, ctx: Problems) -> tuple[JoinSpec, ...]:
             item = {("on" if k is True else k): v for k, v in item.items()}
         ctx.keys(item, path, JOIN_KEYS)
         on = item.get("on")
-        on_cols = [on] if isinstance(on, str) else on
+        right_cols: list[str] = []
+        on_cols: Any
+        if isinstance(on, dict):
+            # {input column: joined file's column}, for keys named differently.
+            on_cols, right_cols = list(on), [str(v) for v in on.values()]
+        else:
+            on_cols = [on] if isinstance(on, str) else on
         file = ctx.typed(item, "path", path, str)
         how = item.get("how", "left")
         if how not in ("left", "inner"):
@@ -242,7 +248,13 @@ def _joins(raw: Any, ctx: Problems) -> tuple[JoinSpec, ...]:
             ctx.add(f"{path}.path", "missing: the file to join, relative to the input")
             continue
         out.append(
-            JoinSpec(file, tuple(on_cols), how, ctx.typed(item, "sheet", path, str))
+            JoinSpec(
+                file,
+                tuple(on_cols),
+                how,
+                ctx.typed(item, "sheet", path, str),
+                tuple(right_cols),
+            )
         )
     return tuple(out)
 
