@@ -19,10 +19,15 @@ import difflib
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ot_etl.catalog import resolve
 from ot_etl.load.items import LoadItem, Ref
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from ot_etl.load.upstream import UpstreamRejects
 
 log = logging.getLogger(__name__)
 
@@ -65,10 +70,25 @@ class RefError(Exception):
 class Resolver:
     """Cached name -> Id lookups for the EntityRef targets of one run."""
 
-    def __init__(self, client: RefSource) -> None:
+    def __init__(
+        self,
+        client: RefSource,
+        upstream: Callable[[], UpstreamRejects] | None = None,
+    ) -> None:
         self._client = client
         self._indexes: dict[int, NameIndex] = {}
         self.requests = 0
+        # Read only when a name fails: most runs never need it.
+        self._upstream_factory = upstream
+        self._upstream: UpstreamRejects | None = None
+
+    def _explained(self, name: str) -> str:
+        if self._upstream_factory is None:
+            return ""
+        if self._upstream is None:
+            self._upstream = self._upstream_factory()
+        found = self._upstream.find(name)
+        return f"; {found.explain()}" if found is not None else ""
 
     def index(self, target: int) -> NameIndex:
         found = self._indexes.get(target)
@@ -108,6 +128,9 @@ class Resolver:
                     f"{label} {name!r} is ambiguous: {len(ids)} records have that "
                     f"name ({shown}); give the Id instead"
                 )
+        explained = self._explained(name)
+        if explained:
+            raise RefError(f"no {label} named {name!r}{explained}")
         close = difflib.get_close_matches(name, list(index.names.values()), n=3)
         hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         raise RefError(f"no {label} named {name!r}{hint}")

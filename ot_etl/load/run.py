@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ from ot_etl.load.rejects import (
 from ot_etl.load.resolve import Resolver, resolve_items
 from ot_etl.load.rows import key_is_sensitive, make_items, normalizer, outcomes_table
 from ot_etl.load.summary import LoadSummary
+from ot_etl.load.upstream import UpstreamRejects
 from ot_etl.mapping import Mapping
 
 log = logging.getLogger(__name__)
@@ -117,7 +119,7 @@ def run_load(
     pool: dict[str, int] = {}
     try:
         sending = _apply_ledger(items, ledger)
-        resolve_items(items, Resolver(client))
+        resolve_items(items, Resolver(client, _upstream(source, options)))
         mark_duplicates(items, list(source.row_numbers))
         existing = _lookup(client, mapping, items, options.workers)
         _refuse_unverifiable(items, sending, mapping)
@@ -150,6 +152,15 @@ def run_load(
     return _finish(
         source, mapping, items, invalid_entries, summary, options, started, pool
     )
+
+
+def _upstream(source: Any, options: LoadOptions) -> Callable[[], UpstreamRejects]:
+    """Earlier loads' rejects beside the input, to explain a missing reference."""
+    own = options.rejects_path
+    if own is None:
+        # A frame without a rejects file has no folder of earlier loads.
+        return UpstreamRejects
+    return lambda: UpstreamRejects.from_folder(own.parent, skip=own)
 
 
 def _open_ledger(options: LoadOptions, mapping: Mapping) -> Ledger | None:

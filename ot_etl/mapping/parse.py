@@ -128,6 +128,10 @@ def _warn_unmapped_required(
     if mode == "update":
         return
     mapped = {fm.json_path[0] for fm in fields}
+    if "CustomerRef" in mapped:
+        # The ship-to defaults to the customer's primary address (sandbox and,
+        # by the reference's description of ShipToRef, the real service).
+        mapped.add("ShipToRef")
     missing = [f.name for f in rt.fields if f.required and f.name not in mapped]
     if documents is not None:
         lines = {fm.json_path[0] for fm in documents.lines}
