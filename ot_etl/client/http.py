@@ -202,23 +202,31 @@ class Client:
             {"Content-Type": "application/json"} if method in ("POST", "PUT") else {}
         )
         waited = 0.0
-        attempt = 0
+        # 429s are counted apart from failures: six 429s of one burst used to
+        # use up max_attempts and fail an export page, although the server had
+        # said when to come back. Throttling is bounded by max_throttles and
+        # max_total_wait instead.
+        attempt = throttles = 0
         while True:
-            attempt += 1
             try:
                 return self._once(method, url, path, rt, data, params, headers)
             except UnavailableError as exc:
                 throttled = exc.status == 429
                 if throttled:
+                    throttles += 1
                     for listener in self._throttle_listeners:
                         listener(exc.retry_after)
+                else:
+                    attempt += 1
                 # A create may be repeated only when the server cannot have
                 # acted on it: a 429 refusal or a connection never made.
                 if create and (exc.sent and not throttled):
                     raise
-                pause = self.retry.delay(attempt, exc.retry_after, self._rng)
+                tries = throttles if throttled else attempt
+                pause = self.retry.delay(tries, exc.retry_after, self._rng)
                 if (
                     attempt >= self.retry.max_attempts
+                    or throttles > self.retry.max_throttles
                     or waited + pause > self.retry.max_total_wait
                 ):
                     raise
@@ -228,7 +236,7 @@ class Client:
                     method,
                     path,
                     exc.detail,
-                    attempt,
+                    attempt + throttles,
                     pause,
                 )
                 time.sleep(pause)

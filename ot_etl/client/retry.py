@@ -4,6 +4,10 @@ Retried: connection errors, timeouts, 429 and 5xx, for reads (GET, /list,
 /entityref), PUT and DELETE. Never retried: a create (POST to a record
 endpoint), because the first attempt may have saved the record; the caller
 looks it up first. Other 4xx answers are final.
+
+Failures count against ``max_attempts``; 429 answers do not (the server says
+when to come back) but against ``max_throttles`` and the ``max_total_wait``
+shared by both.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    max_attempts: int = 6
+    max_attempts: int = 6  # attempts ending in a failure other than 429
+    max_throttles: int = 30  # 429s in a row (also bounded by max_total_wait)
     base_delay: float = 0.25
     max_delay: float = 10.0
     max_total_wait: float = 60.0
@@ -35,4 +40,4 @@ class RetryPolicy:
         return float(backoff * spread)
 
 
-NO_RETRY = RetryPolicy(max_attempts=1)
+NO_RETRY = RetryPolicy(max_attempts=1, max_throttles=0)
