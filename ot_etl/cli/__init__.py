@@ -9,6 +9,7 @@ from ot_etl.cli.common import setup_logging
 from ot_etl.cli.export import export_command
 from ot_etl.cli.load import load_command
 from ot_etl.cli.mapping import mapping_group, validate_command
+from ot_etl.cli.quickstart import quickstart_command
 from ot_etl.cli.sandbox import sandbox_group
 from ot_etl.cli.types_cmd import types_command
 
@@ -29,5 +30,6 @@ for command in (
     load_command,
     mapping_group,
     sandbox_group,
+    quickstart_command,
 ):
     main.add_command(command)

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from ot_etl.cli.common import guarded, make_client
+from ot_etl.cli.progress import ExportProgress
 from ot_etl.errors import ConfigError
 from ot_etl.extract import (
     FORMS,
@@ -19,35 +20,6 @@ from ot_etl.extract import (
     parse_filters,
 )
 from ot_etl.extract.writer import FORMATS
-
-
-class _Progress:
-    """One click progress bar per record type, sized by the server's count.
-
-    Quiet (no bar at all) when stderr is not a terminal, so logs and cron
-    mails stay clean.
-    """
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self._bar: Any = None
-
-    def count(self, record_type: str, total: int) -> None:
-        self.close()
-        if self.enabled:
-            self._bar = click.progressbar(
-                length=total, label=f"{record_type:<22}", file=sys.stderr, width=30
-            )
-            self._bar.__enter__()
-
-    def page(self, record_type: str, rows: int) -> None:
-        if self._bar is not None:
-            self._bar.update(rows)
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.__exit__(None, None, None)
-            self._bar = None
 
 
 def _since(text: str | None) -> dt.datetime | None:
@@ -109,7 +81,7 @@ def export_command(
         include_sensitive=include_sensitive,
     )
     chosen: list[Any] = list(listable_types()) if all_types else list(types)
-    progress = _Progress(enabled=sys.stderr.isatty())
+    progress = ExportProgress(enabled=sys.stderr.isatty())
     with make_client() as client:
         try:
             results = export_types(

@@ -8,42 +8,13 @@ refused credentials, a 403, a ledger in use by another load).
 from __future__ import annotations
 
 import sys
-import threading
 from pathlib import Path
-from typing import Any
 
 import click
 
 from ot_etl.cli.common import guarded, make_client
+from ot_etl.cli.progress import PostingBar
 from ot_etl.load import load_file
-
-
-class _Bar:
-    """Thread-safe progress bar on stderr; silent when stderr is not a terminal."""
-
-    def __init__(self) -> None:
-        self._bar: Any = None
-        self._shown = 0
-        self._lock = threading.Lock()
-        self.enabled = sys.stderr.isatty()
-
-    def __call__(self, done: int, total: int) -> None:
-        if not self.enabled:
-            return
-        with self._lock:
-            if self._bar is None:
-                self._bar = click.progressbar(
-                    length=total, label="posting", file=sys.stderr, show_pos=True
-                )
-                self._bar.__enter__()
-            if done > self._shown:
-                self._bar.update(done - self._shown)
-                self._shown = done
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.__exit__(None, None, None)
-            self._bar = None
 
 
 @click.command("load")
@@ -92,7 +63,7 @@ def load_command(
 ) -> None:
     """Load FILE (CSV or Excel) into Order Time as MAPPING describes."""
     client = make_client()
-    bar = _Bar()
+    bar = PostingBar()
     try:
         result = load_file(
             file,

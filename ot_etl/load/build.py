@@ -60,10 +60,14 @@ def build_records(report: ValidationReport, mapping: Mapping) -> list[PendingRec
     Rows that failed validation produce no entity record (their failures are
     in the report). A document with any failed row is still returned, with a
     problem, so the whole document is rejected rather than loaded short.
+    With ``match.duplicates: merge``, entity rows repeating a match key are
+    merged (see :func:`_merged`).
     """
     values = _column_values(report, mapping)
     if mapping.record_type.is_transaction:
         records = _documents(report, mapping, values)
+    elif mapping.duplicates == "merge":
+        records = _merged(report, mapping, values)
     else:
         records = [
             _record([pos], report, mapping, values) for pos in report.valid.index
@@ -300,6 +304,92 @@ def match_key(payload: dict[str, Any], mapping: Mapping) -> tuple[str, ...]:
             node = node.get("Name", node.get("Id"))
         out.append("" if node is None else mapping.match_normalize.apply(str(node)))
     return tuple(out)
+
+
+# -- merging rows that repeat a match key ------------------------------------
+
+
+def _merged(
+    report: ValidationReport, mapping: Mapping, values: Values
+) -> list[PendingRecord]:
+    """One record per match key, made of every row that builds exactly it.
+
+    Rows are built one by one, as without merging. A row whose key an earlier
+    row already gave joins that row's record when every mapped field has the
+    same value (an empty cell included); otherwise it becomes a record of its
+    own with a ``duplicate`` problem naming the first row and each field that
+    differs, so nothing is merged silently. Rows without a full key, or
+    with problems, are left as they are.
+    """
+    records: list[PendingRecord] = []
+    first: dict[tuple[str, ...], PendingRecord] = {}
+    for pos in (int(p) for p in report.valid.index):
+        record = _record([pos], report, mapping, values)
+        key = record.match_key
+        if record.problems or not key or "" in key:
+            records.append(record)
+            continue
+        kept = first.setdefault(key, record)
+        if kept is record:
+            records.append(record)
+            continue
+        clash = _disagreement(kept, record, report, mapping)
+        if clash is None:
+            kept.source_index.append(pos)
+        else:
+            record.problems.append(clash)
+            records.append(record)
+    return records
+
+
+def _disagreement(
+    kept: PendingRecord,
+    record: PendingRecord,
+    report: ValidationReport,
+    mapping: Mapping,
+) -> RowFailure | None:
+    """Why ``record`` cannot merge into ``kept`` (same key), or None if it can."""
+    differ = [
+        (fm, a, b)
+        for fm in mapping.fields
+        if (a := _mapped(kept.payload, fm)) != (b := _mapped(record.payload, fm))
+    ]
+    if not differ:
+        return None
+    pos = record.source_index[0]
+    row, first_row = report.row_numbers[pos], report.row_numbers[kept.source_index[0]]
+    shown = [f"{fm.target} ({_shown(fm, a)} vs {_shown(fm, b)})" for fm, a, b in differ]
+    fm, _, value = differ[0]
+    return RowFailure(
+        pos,
+        row,
+        fm.column or ",".join(fm.columns) or fm.target,
+        None if fm.field.sensitive or value is None else str(value),
+        f"row {row} repeats the match key {' / '.join(record.match_key)!r} of "
+        f"row {first_row} but differs on {', '.join(shown)}; only row "
+        f"{first_row}'s values are loaded",
+        stage="duplicate",
+    )
+
+
+def _mapped(payload: dict[str, Any], fm: FieldMap) -> Any:
+    """The value ``fm`` put into ``payload`` (None when its cell was empty)."""
+    if fm.kind == "custom":
+        entries = payload.get("CustomFields", [])
+        return next((e["Value"] for e in entries if e["Name"] == fm.json_path[1]), None)
+    try:
+        node = _at(payload, fm.json_path)
+    except (KeyError, TypeError):
+        return None
+    if fm.kind in ("ref_name", "ref_id"):
+        return node.get("Name" if fm.kind == "ref_name" else "Id")
+    return node
+
+
+def _shown(fm: FieldMap, value: Any) -> str:
+    if value is None:
+        return "empty"
+    return "****" if fm.field.sensitive else repr(value)
 
 
 # -- transactions ----------------------------------------------------------

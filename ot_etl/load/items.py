@@ -19,7 +19,7 @@ Outcome = Literal[
 ]
 """What happened to an item; ``planned`` only in a dry run."""
 
-Stage = Literal["validation", "reference", "duplicate", "server"]
+Stage = Literal["validation", "reference", "duplicate", "fill", "server"]
 """Where a rejected row was stopped (the ``_stage`` column of the rejects file)."""
 
 LOADED = frozenset({"created", "updated", "unchanged"})
@@ -59,6 +59,9 @@ class LoadItem:
     attempts: int = 0
     recovered: bool = False  # found by its match key after an unknown outcome
     unknown: bool = False  # a create may have saved it; never re-sent blindly
+    # Reasons per source row (frame position) when the rows of one document
+    # fail for different reasons; rows not listed carry ``reasons``.
+    row_reasons: dict[int, list[str]] = field(default_factory=dict)
 
     def reject(
         self,

@@ -81,7 +81,11 @@ def make_items(
         )
         item.fingerprint = combine([prints[i] for i in item.rows])
         if record.problems:
-            item.reject("validation", [str(p) for p in record.problems])
+            # A merge conflict (match.duplicates: merge) is a duplicate, not
+            # a cell that failed validation.
+            kinds = {p.stage for p in record.problems}
+            stage = "duplicate" if kinds == {"duplicate"} else "validation"
+            item.reject(stage, [str(p) for p in record.problems])
         bad = [i for i in item.rows if i in reasons]
         if bad:
             texts = [t for i in bad for t in reasons[i]]
@@ -123,7 +127,7 @@ def outcomes_table(
             out["stage"][r] = item.stage
             out["record_key"][r] = item.record_key
             out["match_key"][r] = mask(item.key_text) if secret else item.key_text
-            out["reasons"][r] = "; ".join(item.reasons)
+            out["reasons"][r] = "; ".join(item.row_reasons.get(r, item.reasons))
     frame = pd.DataFrame(out)
     frame["record_key"] = frame["record_key"].astype("Int64")
     return frame

@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from ot_etl.errors import AuthError
+from ot_etl.load.fill_run import FillPlan, fill_items, without_item_lookups
 from ot_etl.load.items import LoadItem
 from ot_etl.load.ledger import SENDING, Ledger, is_loaded
 from ot_etl.load.lookup import Key, field_value, find_existing
@@ -68,6 +69,7 @@ class LoadResult:
     rejects: pd.DataFrame
     items: list[LoadItem] = field(repr=False, default_factory=list)
     pool: dict[str, int] = field(default_factory=dict)
+    fills: pd.DataFrame | None = None  # fill mappings: the order lines filled
 
     @property
     def counts(self) -> dict[str, int]:
@@ -77,6 +79,7 @@ class LoadResult:
             "invalid": s.invalid,
             "duplicates": s.duplicates,
             "unresolved": s.unresolved,
+            "unfilled": s.unfilled,
             "created": s.created,
             "updated": s.updated,
             "unchanged": s.unchanged,
@@ -117,12 +120,20 @@ def run_load(
     )
     ledger = _open_ledger(options, mapping)
     pool: dict[str, int] = {}
+    fills: FillPlan | None = None
     try:
         sending = _apply_ledger(items, ledger)
+        if mapping.fill is not None:
+            without_item_lookups(items)
         resolve_items(items, Resolver(client, _upstream(source, options)))
         mark_duplicates(items, list(source.row_numbers))
         existing = _lookup(client, mapping, items, options.workers)
         _refuse_unverifiable(items, sending, mapping)
+        if mapping.fill is not None:
+            fills = fill_items(
+                client, mapping, source, items, existing, options.workers
+            )
+            summary.fill_plan = fills.text
         plan = classify(items, mapping.mode, existing, rt.key_field, sending)
         summary.plan, summary.examples = plan.counts, plan.examples
         if key_is_sensitive(mapping):
@@ -149,9 +160,11 @@ def run_load(
     finally:
         if ledger is not None:
             ledger.close()
-    return _finish(
+    result = _finish(
         source, mapping, items, invalid_entries, summary, options, started, pool
     )
+    result.fills = fills.frame() if fills is not None else None
+    return result
 
 
 def _upstream(source: Any, options: LoadOptions) -> Callable[[], UpstreamRejects]:
@@ -281,6 +294,7 @@ _STAGE_COUNTS = {
     "validation": "invalid_records",
     "duplicate": "duplicates",
     "reference": "unresolved",
+    "fill": "unfilled",
     "server": "rejected",
 }
 
@@ -312,7 +326,12 @@ def _finish(
     for item in items:
         if item.outcome in ("rejected", "failed"):
             entries += [
-                RejectEntry(r, item.stage or "server", item.reasons, item.raw)
+                RejectEntry(
+                    r,
+                    item.stage or "server",
+                    item.row_reasons.get(r, item.reasons),
+                    item.raw,
+                )
                 for r in item.rows
                 if r not in covered
             ]

@@ -19,6 +19,7 @@ from pathlib import Path
 EXIT_OK = 0
 EXIT_CANNOT_PROCEED = 2
 EXIT_REJECTED = 3
+FILL_PLAN_SHOWN = 50
 
 _PLAN_LABELS = (
     ("create", "would create"),
@@ -38,6 +39,7 @@ class LoadSummary:
     invalid_records: int = 0  # records rejected because a source row was invalid
     duplicates: int = 0
     unresolved: int = 0
+    unfilled: int = 0  # ship docs whose rows cannot fill their orders' lines
     created: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -51,6 +53,7 @@ class LoadSummary:
     ledger_path: Path | None = None
     plan: dict[str, int] = field(default_factory=dict)
     examples: dict[str, list[str]] = field(default_factory=dict)
+    fill_plan: list[str] | None = None  # fill mappings: one line per shipment
 
     @property
     def rows_per_second(self) -> float:
@@ -60,7 +63,14 @@ class LoadSummary:
     def not_loaded(self) -> int:
         """Records (or, for invalid rows that built none, rows) not loaded."""
         invalid = max(self.invalid, self.invalid_records)
-        return invalid + self.duplicates + self.unresolved + self.rejected + self.failed
+        return (
+            invalid
+            + self.duplicates
+            + self.unresolved
+            + self.unfilled
+            + self.rejected
+            + self.failed
+        )
 
     @property
     def exit_code(self) -> int:
@@ -84,6 +94,8 @@ class LoadSummary:
             f"  duplicates     {self.duplicates}",
             f"  unresolved     {self.unresolved}",
         ]
+        if self.fill_plan is not None:
+            out.append(f"  not fillable   {self.unfilled}")
         if self.dry_run:
             for action, label in _PLAN_LABELS:
                 shown = ", ".join(self.examples.get(action, []))
@@ -107,4 +119,17 @@ class LoadSummary:
             out.append(f"  ledger         {self.ledger_path}")
         if self.stopped:
             out.append(f"  STOPPED: {self.stopped}")
+        if self.dry_run and self.fill_plan:
+            out += self._fill_lines()
+        return out
+
+    def _fill_lines(self, limit: int = FILL_PLAN_SHOWN) -> list[str]:
+        plan = self.fill_plan or []
+        out = ["Fill plan (per shipment: order lines filled, what stays open):"]
+        out += [f"  {text}" for text in plan[:limit]]
+        if len(plan) > limit:
+            out.append(
+                f"  ... and {len(plan) - limit} more shipment(s) "
+                "(LoadResult.fills has every fill)"
+            )
         return out

@@ -10,6 +10,7 @@ from ot_etl.mapping.init import init_mapping
 from ot_etl.mapping.model import (
     DocumentSpec,
     FieldMap,
+    FillSpec,
     JoinSpec,
     Mapping,
     MatchNormalize,
@@ -21,6 +22,7 @@ from ot_etl.mapping.parse import load_mapping, parse_mapping
 __all__ = [
     "DocumentSpec",
     "FieldMap",
+    "FillSpec",
     "JoinSpec",
     "Mapping",
     "MatchNormalize",

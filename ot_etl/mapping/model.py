@@ -23,6 +23,16 @@ MODES: tuple[Mode, ...] = ("create", "update", "upsert", "verify")
 for lists the API cannot create (Ship Methods, Sales Reps, Item Groups...),
 checked before the records that point at them are loaded."""
 
+Duplicates = Literal["reject", "merge"]
+"""What rows repeating a match key do (``match.duplicates``).
+
+``reject``: the first row loads, the others are rejected as duplicates.
+``merge`` (entities only): rows that build exactly the same record are that
+one record; a row that builds anything different is rejected, naming the
+first row and every field that differs. For lists derived from other data,
+e.g. customers taken from order lines that repeat them.
+"""
+
 TargetKind = Literal["value", "ref_name", "ref_id", "custom"]
 """How a mapped value lands in the payload.
 
@@ -152,6 +162,7 @@ class Mapping:
     fields: list[FieldMap]
     documents: DocumentSpec | None = None
     text: str = field(default="", repr=False)
+    duplicates: Duplicates = "reject"
 
     @property
     def digest(self) -> str:

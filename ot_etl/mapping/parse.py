@@ -21,6 +21,7 @@ from ot_etl.mapping.fields import field_maps
 from ot_etl.mapping.model import (
     MODES,
     DocumentSpec,
+    Duplicates,
     FieldMap,
     JoinSpec,
     Mapping,
@@ -44,7 +45,7 @@ SOURCE_KEYS = (
     "null_markers",
     "join",
 )
-MATCH_KEYS = ("fields", "strip", "case")
+MATCH_KEYS = ("fields", "strip", "case", "duplicates")
 JOIN_KEYS = ("path", "on", "how", "sheet")
 
 
@@ -93,6 +94,7 @@ def parse_mapping(text: str, path: str = "<mapping>") -> Mapping:
     fields = field_maps(data.get("fields"), "fields", rt, ctx, header=True)
     documents = _documents(data.get("documents"), rt, ctx)
     match_fields, normalize = _match(data.get("match"), fields, mode, rt, ctx)
+    duplicates = _duplicates(data.get("match"), documents, ctx)
     mapping_cols = _used_columns(fields, documents)
     if schema is None:
         schema = pa.DataFrameSchema(
@@ -114,6 +116,7 @@ def parse_mapping(text: str, path: str = "<mapping>") -> Mapping:
         fields=fields,
         documents=documents,
         text=text,
+        duplicates=duplicates,
     )
 
 
@@ -338,6 +341,21 @@ def _match(
         case = "insensitive"
     strip = ctx.typed(raw, "strip", "match", bool)
     return list(names), MatchNormalize(strip=strip is not False, case=case)
+
+
+def _duplicates(raw: Any, documents: DocumentSpec | None, ctx: Problems) -> Duplicates:
+    value = raw.get("duplicates", "reject") if isinstance(raw, dict) else "reject"
+    if value not in ("reject", "merge"):
+        ctx.add("match.duplicates", f"expected reject or merge, got {value!r}")
+        return "reject"
+    if value == "merge" and documents is not None:
+        ctx.add(
+            "match.duplicates",
+            "merge is for entities; a document's rows are already grouped by "
+            "documents.group_by",
+        )
+        return "reject"
+    return "merge" if value == "merge" else "reject"
 
 
 def _used_columns(fields: list[FieldMap], documents: DocumentSpec | None) -> list[str]:
