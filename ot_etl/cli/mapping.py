@@ -8,6 +8,7 @@ not proceed (bad mapping or unreadable file).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -16,7 +17,8 @@ import pandas as pd
 from ot_etl.catalog import resolve
 from ot_etl.cli.common import EXIT_ROWS_REJECTED, fail, guarded
 from ot_etl.load.build import build_records, find_duplicates
-from ot_etl.load.read import read_source
+from ot_etl.load.read import SourceFrame, read_source
+from ot_etl.load.rejects import masked_cells, neutralise, strip_extras
 from ot_etl.load.validate import RowFailure, validate
 from ot_etl.mapping import init_mapping, load_mapping
 
@@ -70,6 +72,16 @@ def _echo_table(table: pd.DataFrame, limit: int) -> None:
         click.echo(f"... and {len(table) - limit} more (write them all with --out)")
 
 
+def _masked_failures(frame: SourceFrame, sensitive: list[str]) -> list[RowFailure]:
+    found = masked_cells(frame.raw, sensitive)
+    out = []
+    for pos, texts in found.items():
+        for text in texts:
+            column, _, reason = text.partition(": ")
+            out.append(RowFailure(pos, frame.row(pos), column, None, reason))
+    return out
+
+
 @click.command("validate")
 @click.argument("mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -95,9 +107,15 @@ def validate_command(mapping: Path, file: Path, out: Path | None, limit: int) ->
     """
     the_mapping = load_mapping(mapping)
     frame = read_source(file, the_mapping.source)
+    # A rejects file checks as the loader reads it: its `_` columns dropped,
+    # its formula guards removed, its masked card numbers refused.
+    raw, was_rejects = strip_extras(frame.raw)
+    frame = replace(frame, raw=raw, columns=list(raw.columns))
     report = validate(frame, the_mapping)
     records = build_records(report, the_mapping)
     failures = list(report.failures)
+    if was_rejects:
+        failures += _masked_failures(frame, the_mapping.sensitive_columns)
     failures += [p for r in records for p in r.problems]
     failures += find_duplicates(records, report.row_numbers)
     bad_rows = {f.position for f in failures}
@@ -109,7 +127,10 @@ def validate_command(mapping: Path, file: Path, out: Path | None, limit: int) ->
         f"valid, {len(bad_rows)} with problems; {len(records)} {kind} built"
     )
     if out is not None:
-        table.to_csv(out, index=False, encoding="utf-8-sig")
+        # A report meant for a spreadsheet: cells that could run as formulas
+        # get one leading apostrophe, as in rejects files.
+        safe = table.astype(object).map(neutralise)
+        safe.to_csv(out, index=False, encoding="utf-8-sig")
         click.echo(f"failures written to {out}")
     if failures:
         _echo_table(table, limit)

@@ -218,7 +218,7 @@ def _to_frame(
         rows.append(row)
         numbers.append(i + 1)
     if not rows:
-        log.warning("%s has a header but no data rows", path)
+        log.warning("%s has a header but no data rows: nothing to load", path)
     raw = _text_frame(rows, names, opts.null_markers)
     return SourceFrame(
         raw=raw,
@@ -314,7 +314,8 @@ def require_columns(frame: SourceFrame, columns: list[str], required: set[str]) 
 
     ``columns`` is the order they are reported in; close matches are listed.
     """
-    missing = [c for c in columns if c in required and c not in frame.raw.columns]
+    wanted = dict.fromkeys(c for c in columns if c in required)
+    missing = [c for c in wanted if c not in frame.raw.columns]
     if not missing:
         return
     hints = []
@@ -325,12 +326,20 @@ def require_columns(frame: SourceFrame, columns: list[str], required: set[str]) 
         hints.append(
             f"{col!r}" + (f" (close: {', '.join(map(repr, near))})" if near else "")
         )
+    shown = ", ".join(repr(c) for c in frame.columns[:20])
+    more = f" and {len(frame.columns) - 20} more" if len(frame.columns) > 20 else ""
     fix = "Rename the header in the file, or the column in the mapping."
-    if len(frame.columns) == 1 and any(s in frame.columns[0] for s in ";\t|"):
-        fix = "The whole header is one column: set source.delimiter in the mapping."
+    glued = [s for s in ";\t|," if any(s in c for c in frame.columns)]
+    if frame.delimiter is not None and glued and glued[0] != frame.delimiter:
+        fix = (
+            f"The header cells hold {glued[0]!r}: the file is probably delimited by "
+            f"it; set source.delimiter in the mapping to {glued[0]!r}."
+        )
     raise InputFileError(
         frame.path,
-        f"missing column(s) the mapping needs: {', '.join(hints)}.",
+        f"missing column(s) the mapping needs: {', '.join(hints)}; the header "
+        f"has {shown}{more}.",
+        row=frame.header_row,
         column=missing[0],
         fix=fix,
     )

@@ -52,7 +52,18 @@ def _mark_text(exc: yaml.MarkedYAMLError) -> str:
     mark = exc.problem_mark or exc.context_mark
     if mark is None:
         return ""
-    return f" (line {mark.line + 1}, column {mark.column + 1})"
+    text = f" (line {mark.line + 1}, column {mark.column + 1}"
+    began = exc.context_mark
+    if began is not None and mark is not began and began.line != mark.line:
+        # A bracket or quote left open is found lines later; name both.
+        text += f"; {exc.context} on line {began.line + 1}"
+    return text + ")"
+
+
+_SYNTAX_FIX = (
+    "; check the indentation, and that every bracket and quote opened there is closed"
+)
+_SHORT_TAG = "tag:yaml.org,2002:"
 
 
 def load_yaml(text: str) -> YamlDoc:
@@ -60,7 +71,7 @@ def load_yaml(text: str) -> YamlDoc:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
-        message = f"{exc.problem or exc.context}{_mark_text(exc)}"
+        message = f"{exc.problem or exc.context}{_mark_text(exc)}{_SYNTAX_FIX}"
         return YamlDoc(None, problems=[Problem("(yaml)", f"not valid YAML: {message}")])
     except yaml.YAMLError as exc:
         return YamlDoc(None, problems=[Problem("(yaml)", f"not valid YAML: {exc}")])
@@ -71,6 +82,7 @@ def load_yaml(text: str) -> YamlDoc:
         doc.data = yaml.load(text, Loader=yaml.SafeLoader)
     except yaml.constructor.ConstructorError as exc:
         tag = str(exc.problem or "").split("tag ")[-1].strip(" '")
+        tag = tag.replace(_SHORT_TAG, "!!")
         doc.problems.append(
             Problem(
                 "(yaml)",

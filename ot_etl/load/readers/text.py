@@ -42,17 +42,26 @@ def _sniff_binary(data: bytes, path: str) -> None:
 def decode_bytes(data: bytes, encoding: str, path: str) -> tuple[str, str]:
     """Decode file bytes; returns ``(text, encoding used)``.
 
-    ``auto``: a UTF-8 or UTF-16 BOM decides; otherwise strict UTF-8, then
-    strict cp1252 (with a logged note). Latin-1 is never a silent fallback: it
-    accepts any byte and would turn a wrong guess into mangled text.
+    A UTF-8 or UTF-16 BOM always decides, even over an explicit ``encoding``:
+    a BOM is the file saying what it is, while a mapping's encoding is often
+    shared by files saved different ways. ``auto`` without a BOM: strict
+    UTF-8, then strict cp1252 (with a logged note). Latin-1 is never a silent
+    fallback: it accepts any byte and would turn a wrong guess into mangled
+    text.
     """
-    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
-        return _decode(data, "utf-16", path), "utf-16"
+    bom = _bom_encoding(data)
+    if bom is not None:
+        if encoding != "auto" and _codec(encoding) not in _BOM_FAMILY[bom]:
+            log.warning(
+                "%s starts with a byte order mark: read as %s, not %s",
+                path,
+                bom,
+                encoding,
+            )
+        return _decode(data, bom, path), bom
     _sniff_binary(data, path)
     if encoding != "auto":
         return _decode(data, encoding, path), encoding
-    if data.startswith(codecs.BOM_UTF8):
-        return _decode(data, "utf-8-sig", path), "utf-8-sig"
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as utf8_error:
@@ -74,6 +83,27 @@ def decode_bytes(data: bytes, encoding: str, path: str) -> tuple[str, str]:
         path,
     )
     return text, "cp1252"
+
+
+def _bom_encoding(data: bytes) -> str | None:
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16"
+    return None
+
+
+_BOM_FAMILY = {
+    "utf-8-sig": {"utf-8", "utf-8-sig"},
+    "utf-16": {"utf-16", "utf-16-le", "utf-16-be"},
+}
+
+
+def _codec(name: str) -> str:
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return name
 
 
 def _decode(data: bytes, encoding: str, path: str) -> str:
@@ -147,7 +177,9 @@ def _csv_error(path: str, row: int, message: str) -> InputFileError:
             f"a cell is longer than {MAX_CELL} characters.",
             row=row,
             fix="This usually comes from an unbalanced double quote in this row or "
-            "just above it: close the quote or remove it.",
+            "just above it: close the quote or remove it. A value really this long "
+            "cannot be loaded (Order Time's longest text fields hold 4000 "
+            "characters): shorten it.",
         )
     if "unexpected end of data" in message:
         return InputFileError(
