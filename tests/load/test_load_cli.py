@@ -67,13 +67,13 @@ def test_could_not_proceed(env: dict[str, str], tmp_path: Path) -> None:
 def test_progress_bar_is_quiet_off_a_terminal_and_counts_on_one(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from ot_etl.cli.load import _Bar
+    from ot_etl.cli.progress import PostingBar
 
-    quiet = _Bar()
+    quiet = PostingBar()
     quiet(1, 2)
     quiet.close()
     assert capsys.readouterr().err == ""
-    bar = _Bar()
+    bar = PostingBar()
     bar.enabled = True
     for done in (1, 3, 2, 4):  # workers may report out of order
         bar(done, 4)
