@@ -74,12 +74,11 @@ class LoadResult:
     @property
     def counts(self) -> dict[str, int]:
         s = self.summary
-        return {
+        counts = {
             "rows_read": s.rows_read,
             "invalid": s.invalid,
             "duplicates": s.duplicates,
             "unresolved": s.unresolved,
-            "unfilled": s.unfilled,
             "created": s.created,
             "updated": s.updated,
             "unchanged": s.unchanged,
@@ -87,6 +86,9 @@ class LoadResult:
             "failed": s.failed,
             "skipped": s.skipped,
         }
+        if s.fill_plan is not None:  # only fill mappings can leave rows unfilled
+            counts["unfilled"] = s.unfilled
+        return counts
 
     @property
     def exit_code(self) -> int:

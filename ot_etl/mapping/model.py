@@ -149,6 +149,20 @@ class DocumentSpec:
 
 
 @dataclass(frozen=True)
+class FillSpec:
+    """Ship docs that fill sales orders: the column naming each row's order.
+
+    ``order_field`` says what that column holds: the order's ``DocNo`` or its
+    ``CustomerPO``. The loader links each row to the order line it fills (see
+    :mod:`ot_etl.load.fill`); the customer and the line's price come from the
+    order.
+    """
+
+    order: str
+    order_field: Literal["DocNo", "CustomerPO"] = "DocNo"
+
+
+@dataclass(frozen=True)
 class Mapping:
     """One import: target record type, mode, match key, source, schema, fields."""
 
@@ -161,6 +175,7 @@ class Mapping:
     schema: pa.DataFrameSchema
     fields: list[FieldMap]
     documents: DocumentSpec | None = None
+    fill: FillSpec | None = None
     text: str = field(default="", repr=False)
     duplicates: Duplicates = "reject"
 
@@ -183,6 +198,8 @@ class Mapping:
                 seen.setdefault(col, None)
         for col in self.documents.group_by if self.documents else ():
             seen.setdefault(col, None)
+        if self.fill is not None:
+            seen.setdefault(self.fill.order, None)
         return list(seen)
 
     @property

@@ -18,6 +18,7 @@ import yaml
 from ot_etl.catalog import RecordType, resolve
 from ot_etl.errors import MappingError, Problem, UnknownRecordTypeError
 from ot_etl.mapping.fields import field_maps
+from ot_etl.mapping.fill import fill_spec
 from ot_etl.mapping.model import (
     MODES,
     DocumentSpec,
@@ -33,7 +34,16 @@ from ot_etl.mapping.yamltext import load_yaml
 
 log = logging.getLogger(__name__)
 
-TOP_KEYS = ("record_type", "mode", "match", "source", "schema", "fields", "documents")
+TOP_KEYS = (
+    "record_type",
+    "mode",
+    "match",
+    "source",
+    "schema",
+    "fields",
+    "documents",
+    "fill",
+)
 TOP_OPTIONAL = ("description",)
 SOURCE_KEYS = (
     "sheet",
@@ -93,9 +103,14 @@ def parse_mapping(text: str, path: str = "<mapping>") -> Mapping:
     schema_cols, schema = _schema(data, ctx)
     fields = field_maps(data.get("fields"), "fields", rt, ctx, header=True)
     documents = _documents(data.get("documents"), rt, ctx)
+    fill = fill_spec(data.get("fill"), rt, mode, fields, documents, ctx)
     match_fields, normalize = _match(data.get("match"), fields, mode, rt, ctx)
     duplicates = _duplicates(data.get("match"), documents, ctx)
     mapping_cols = _used_columns(fields, documents)
+    if fill is not None and fill.order:
+        mapping_cols.append(fill.order)
+        if schema is not None and fill.order not in schema_cols:
+            ctx.add("fill.order", f"column {fill.order!r} is not in the schema")
     if schema is None:
         schema = pa.DataFrameSchema(
             {c: pa.Column(str, nullable=True) for c in mapping_cols}
@@ -104,7 +119,7 @@ def parse_mapping(text: str, path: str = "<mapping>") -> Mapping:
         _check_columns(fields, documents, schema_cols, ctx)
     if ctx.problems or rt is None:
         raise MappingError(path, ctx.problems)
-    _warn_unmapped_required(rt, mode, fields, documents)
+    _warn_unmapped_required(rt, mode, fields, documents, fill is not None)
     return Mapping(
         path=path,
         record_type=rt,
@@ -115,22 +130,30 @@ def parse_mapping(text: str, path: str = "<mapping>") -> Mapping:
         schema=schema,
         fields=fields,
         documents=documents,
+        fill=fill,
         text=text,
         duplicates=duplicates,
     )
 
 
 def _warn_unmapped_required(
-    rt: RecordType, mode: str, fields: list[FieldMap], documents: DocumentSpec | None
+    rt: RecordType,
+    mode: str,
+    fields: list[FieldMap],
+    documents: DocumentSpec | None,
+    fill: bool = False,
 ) -> None:
     """Log required fields left unmapped: the server will likely refuse the records.
 
     A warning, not a problem: the sandbox and the real service may fill some
-    (a ship-to address from the customer, for instance).
+    (a ship-to address from the customer, for instance). A fill mapping's
+    customer, link and line price come from the order.
     """
     if mode == "update":
         return
     mapped = {fm.json_path[0] for fm in fields}
+    if fill:
+        mapped |= {"CustomerRef"}
     if "CustomerRef" in mapped:
         # The ship-to defaults to the customer's primary address (sandbox and,
         # by the reference's description of ShipToRef, the real service).
@@ -138,6 +161,8 @@ def _warn_unmapped_required(
     missing = [f.name for f in rt.fields if f.required and f.name not in mapped]
     if documents is not None:
         lines = {fm.json_path[0] for fm in documents.lines}
+        if fill:
+            lines |= {"Price", "TranType", "DocNo"}
         missing += [
             f"LineItems.{f.name}"
             for f in rt.line_fields
