@@ -36,10 +36,10 @@ def test_seed_is_deterministic(tmp_path: Path) -> None:
     assert dump(a) != dump(c)
 
 
-def test_seed_speed_and_consistency(tmp_path: Path) -> None:
+def test_seed_counts_and_consistency(tmp_path: Path) -> None:
     db = tmp_path / "big.db"
     result = seed(db, customers=10_000, items=500, orders=2_000)
-    assert result.seconds < 10
+    # Speed is measured by benchmarks, not asserted here (shared CI machines).
     assert (result.customers, result.addresses, result.items, result.orders) == (
         10_000,
         10_000,
