@@ -359,13 +359,18 @@ def _disagreement(
     pos = record.source_index[0]
     row, first_row = report.row_numbers[pos], report.row_numbers[kept.source_index[0]]
     shown = [f"{fm.target} ({_shown(fm, a)} vs {_shown(fm, b)})" for fm, a, b in differ]
+    by_target = {fm.target: fm for fm in mapping.fields}
+    key = " / ".join(
+        _shown(by_target[name], _mapped(record.payload, by_target[name]), quote=False)
+        for name in mapping.match_fields
+    )
     fm, _, value = differ[0]
     return RowFailure(
         pos,
         row,
         fm.column or ",".join(fm.columns) or fm.target,
         None if fm.field.sensitive or value is None else str(value),
-        f"row {row} repeats the match key {' / '.join(record.match_key)!r} of "
+        f"row {row} repeats the match key {key!r} of "
         f"row {first_row} but differs on {', '.join(shown)}; only row "
         f"{first_row}'s values are loaded",
         stage="duplicate",
@@ -386,10 +391,12 @@ def _mapped(payload: dict[str, Any], fm: FieldMap) -> Any:
     return node
 
 
-def _shown(fm: FieldMap, value: Any) -> str:
+def _shown(fm: FieldMap, value: Any, quote: bool = True) -> str:
     if value is None:
         return "empty"
-    return "****" if fm.field.sensitive else repr(value)
+    if fm.field.sensitive:  # never echo a card number in a reason
+        return "****"
+    return repr(value) if quote else str(value)
 
 
 # -- transactions ----------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from ot_etl.load.items import LoadItem, Ref
+from ot_etl.load.items import LoadItem, Ref, Stage
 from ot_etl.load.ledger import combine, fingerprints
 from ot_etl.load.lookup import Key
 from ot_etl.load.rejects import RejectEntry, mask
@@ -84,7 +84,7 @@ def make_items(
             # A merge conflict (match.duplicates: merge) is a duplicate, not
             # a cell that failed validation.
             kinds = {p.stage for p in record.problems}
-            stage = "duplicate" if kinds == {"duplicate"} else "validation"
+            stage: Stage = "duplicate" if kinds == {"duplicate"} else "validation"
             item.reject(stage, [str(p) for p in record.problems])
         bad = [i for i in item.rows if i in reasons]
         if bad:

@@ -68,7 +68,7 @@ def test_a_row_that_differs_is_rejected_naming_the_first_row(tmp_path: Path) -> 
     (segment,), (both,) = records[2].problems, records[3].problems
     assert (segment.row, segment.stage, segment.column) == (6, "duplicate", "Segment")
     assert segment.reason == (
-        "row 6 repeats the match key 'c-2' of row 4 but differs on "
+        "row 6 repeats the match key 'C-2' of row 4 but differs on "
         "CustomFields.Segment ('Corporate' vs 'Home Office'); only row 4's values "
         "are loaded"
     )
