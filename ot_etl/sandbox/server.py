@@ -177,7 +177,14 @@ class Handler(BaseHTTPRequestHandler):
 
     def _read_body(self) -> bytes | None:
         # TODO: chunked request bodies are not read; clients send Content-Length.
-        length = int(self.headers.get("Content-Length") or 0)
+        text = (self.headers.get("Content-Length") or "0").strip()
+        if not (text.isascii() and text.isdigit()):
+            # Negative or not a number: the body's end is unknown, so is
+            # the next request's start; answer and hang up.
+            self.close_connection = True
+            self._send_message(400, msg.BAD_LENGTH.format(value=text[:40]))
+            return None
+        length = int(text)
         if length > self.server.app.max_body:
             self.close_connection = True
             self._send_message(
