@@ -4,6 +4,10 @@ pandas and numpy hand over numpy scalars, ``pd.NA``/``NaT``, Decimals and
 Timestamps; the API wants plain numbers, strings, ``null`` and naive ISO
 datetimes (``YYYY-MM-DDTHH:MM:SS``). Anything else is a programming mistake
 and raises ``TypeError`` rather than being stringified behind the caller's back.
+
+numpy and pandas are not imported here: a value of theirs can only exist once
+the caller has loaded them, so they are looked up in ``sys.modules``, which
+keeps them out of the start-up of commands that never touch a DataFrame.
 """
 
 from __future__ import annotations
@@ -12,10 +16,8 @@ import datetime as dt
 import decimal
 import json
 import math
+import sys
 from typing import Any
-
-import numpy as np
-import pandas as pd
 
 
 def to_jsonable(value: Any) -> Any:
@@ -26,24 +28,30 @@ def to_jsonable(value: Any) -> Any:
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [to_jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return [to_jsonable(v) for v in value.tolist()]
-    if value is pd.NA or value is pd.NaT:
+    np = sys.modules.get("numpy")
+    pd = sys.modules.get("pandas")
+    if pd is not None and (value is pd.NA or value is pd.NaT):
         return None
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, int | np.integer):
+    if np is not None:
+        if isinstance(value, np.ndarray):
+            return [to_jsonable(v) for v in value.tolist()]
+        if isinstance(value, np.bool_):
+            return bool(value)
+        if isinstance(value, np.integer):
+            return int(value)
+        if isinstance(value, np.floating):
+            value = float(value)
+    if isinstance(value, int):
         return int(value)
-    if isinstance(value, float | np.floating):
-        f = float(value)
-        return None if math.isnan(f) else _finite(f)
+    if isinstance(value, float):
+        return None if math.isnan(value) else _finite(value)
     if isinstance(value, decimal.Decimal):
         if value.is_nan():
             return None
         return _finite(
             int(value) if value == value.to_integral_value() else float(value)
         )
-    if isinstance(value, pd.Timestamp | dt.datetime):
+    if isinstance(value, dt.datetime):  # pandas' Timestamp is one too
         return _naive(value).strftime("%Y-%m-%dT%H:%M:%S")
     if isinstance(value, dt.date):
         return value.strftime("%Y-%m-%dT00:00:00")
