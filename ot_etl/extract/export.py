@@ -30,9 +30,10 @@ from ot_etl.client import MAX_PAGE_SIZE, Client, Filter, FilterOp
 from ot_etl.errors import AuthError, BadRequestError, ConfigError
 from ot_etl.extract.filter_syntax import check_filter
 from ot_etl.extract.flatten import FlatPage, flatten, line_rows
+from ot_etl.extract.jsonpage import page_decoder
 from ot_etl.extract.manifest import schema_json, update_manifest
 from ot_etl.extract.merge import merge_table
-from ot_etl.extract.pages import DEFAULT_WORKERS, PageFetcher, PageStats
+from ot_etl.extract.pages import DEFAULT_WORKERS, Page, PageFetcher, PageStats
 from ot_etl.extract.schema import (
     PARENT_DOCNO,
     PARENT_ID,
@@ -222,6 +223,9 @@ def export_one(
         include_lines=lines is not None,
         on_count=None if on_count is None else (lambda n: on_count(rt.slug, n)),
         prefetch=opts.prefetch,
+        # Lines are flattened from records; only types without them decode
+        # pages straight into Arrow.
+        decoder=page_decoder(header) if lines is None else None,
     )
     run = _Run(rt, out, opts, header, lines, merge)
     try:
@@ -303,12 +307,13 @@ class _Run:
         self.replaced = 0
         self.merged_rows: int | None = None
 
-    def add(self, records: list[dict[str, Any]]) -> None:
+    def add(self, records: Page) -> None:
         page = flatten(self.header, records)
         self._note(page)
         self.writers[0].add(page)
         self._track(page)
         if self.lines is not None:
+            assert isinstance(records, list)  # no decoder when there are lines
             rows, without = line_rows(records, self.lines_key)
             self.without += without
             line_page = flatten(self.lines, rows)

@@ -67,6 +67,16 @@ def fast_arrays(
         top = pa.array(records, type=struct)
     except _CONVERT_ERRORS:
         return None
+    return struct_arrays(columns, top)
+
+
+def struct_arrays(
+    columns: tuple[Column, ...], top: pa.StructArray
+) -> dict[str, pa.Array]:
+    """Arrays by column name from records already read as a struct array.
+
+    Integer columns that do not cast safely are left out of the result.
+    """
     leaves: dict[tuple[str, ...], pa.Array] = {}
     _walk(top, (), leaves)
     out: dict[str, pa.Array] = {}
@@ -74,7 +84,7 @@ def fast_arrays(
         array = leaves.get(col.path)
         if array is None:
             continue
-        if col.kind in ("int32", "int16"):
+        if col.kind in ("int32", "int16") and array.type != col.arrow_type:
             try:
                 array = pc.cast(array, col.arrow_type, safe=True)
             except _CONVERT_ERRORS:

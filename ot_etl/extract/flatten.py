@@ -35,7 +35,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ot_etl.extract.coerce import CHECKS, COERCE, FAST_TYPES, text_of
-from ot_etl.extract.fastpath import fast_arrays
+from ot_etl.extract.fastpath import fast_arrays, struct_arrays
+from ot_etl.extract.jsonpage import CUSTOM_FIELDS
 from ot_etl.extract.schema import (
     CUSTOM_PREFIX,
     LINE_NO,
@@ -76,8 +77,16 @@ class FlatPage:
         return pa.Table.from_arrays(arrays, schema=schema)
 
 
-def flatten(layout: Layout, records: Sequence[Mapping[str, Any]]) -> FlatPage:
-    """Flatten one page of records (or of line rows, see :func:`line_rows`)."""
+def flatten(
+    layout: Layout, records: Sequence[Mapping[str, Any]] | pa.StructArray
+) -> FlatPage:
+    """Flatten one page of records (or of line rows, see :func:`line_rows`).
+
+    ``records`` may also be a page decoded by :mod:`ot_etl.extract.jsonpage`
+    (a struct array, which has no extra fields by construction).
+    """
+    if isinstance(records, pa.StructArray):
+        return _flatten_struct(layout, records)
     page = FlatPage(layout, len(records), [])
     fast = fast_arrays(layout.columns, records) or {}
     for col in layout.columns:
@@ -90,6 +99,24 @@ def flatten(layout: Layout, records: Sequence[Mapping[str, Any]]) -> FlatPage:
     if layout.custom_fields:
         page.custom = _pivot_custom(records)
     page.extras = _extras(layout, records)
+    return page
+
+
+def _flatten_struct(layout: Layout, records: pa.StructArray) -> FlatPage:
+    page = FlatPage(layout, len(records), [])
+    arrays = struct_arrays(layout.columns, records)
+    for col in layout.columns:
+        array = arrays.get(col.name)
+        if array is not None and col.kind == "timestamp":
+            texts = array
+            array = _parse_texts(col, texts, page)
+            if array is None:
+                array = _timestamps(col, texts.to_pylist(), page)
+        if array is None:  # cannot be: the decoder reads every column
+            array = pa.nulls(len(records), col.arrow_type)
+        page.arrays.append(array)
+    if layout.custom_fields and CUSTOM_FIELDS in records.type.names:
+        page.custom = _pivot_custom_struct(records.field(CUSTOM_FIELDS))
     return page
 
 
@@ -242,6 +269,26 @@ def _pivot_custom(records: Sequence[Mapping[str, Any]]) -> dict[str, list[str | 
             if column is None:
                 column = columns[name] = [None] * n
             column[i] = text_of(cf.get("Value"))
+    return columns
+
+
+def _pivot_custom_struct(lists: pa.ListArray) -> dict[str, list[str | None]]:
+    """:func:`_pivot_custom` for a decoded page (values are text already)."""
+    columns: dict[str, list[str | None]] = {}
+    items = lists.flatten()
+    if not len(items):
+        return columns
+    parents = pc.list_parent_indices(lists).to_pylist()
+    fields = dict(zip(items.type.names, items.flatten(), strict=True))
+    names, values = fields["Name"].to_pylist(), fields["Value"].to_pylist()
+    n = len(lists)
+    for i, name, value in zip(parents, names, values, strict=True):
+        if not name:
+            continue
+        column = columns.get(name)
+        if column is None:
+            column = columns[name] = [None] * n
+        column[i] = value
     return columns
 
 

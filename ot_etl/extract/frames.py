@@ -12,32 +12,43 @@ objects or expressions of the command line's syntax (``"IsActive=true"``).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import pyarrow as pa
 
 from ot_etl.catalog import RecordType, resolve
 from ot_etl.client import MAX_PAGE_SIZE, Client, Filter
 from ot_etl.extract.filter_syntax import check_filter, parse_filter
 from ot_etl.extract.flatten import FlatPage, flatten, line_rows
+from ot_etl.extract.jsonpage import page_decoder
 from ot_etl.extract.pages import DEFAULT_WORKERS, PageFetcher
 from ot_etl.extract.schema import Layout, arrow_schema, header_layout, lines_field
 from ot_etl.extract.schema import lines_layout as make_lines_layout
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 FilterLike = Filter | str
-_PANDAS_TYPES: dict[pa.DataType, Any] = {
-    pa.int32(): pd.Int32Dtype(),
-    pa.int16(): pd.Int16Dtype(),
-    pa.bool_(): pd.BooleanDtype(),
-    pa.float64(): pd.Float64Dtype(),
-    pa.string(): pd.StringDtype(),
-}
+
+
+@cache
+def _pandas_types() -> dict[pa.DataType, Any]:
+    # pandas is imported on first use: the export command never needs it.
+    import pandas as pd
+
+    return {
+        pa.int32(): pd.Int32Dtype(),
+        pa.int16(): pd.Int16Dtype(),
+        pa.bool_(): pd.BooleanDtype(),
+        pa.float64(): pd.Float64Dtype(),
+        pa.string(): pd.StringDtype(),
+    }
 
 
 def to_frame(table: pa.Table) -> pd.DataFrame:
     """An Arrow table of an export schema as a pandas frame of nullable dtypes."""
-    frame: pd.DataFrame = table.to_pandas(types_mapper=_PANDAS_TYPES.get)
+    frame: pd.DataFrame = table.to_pandas(types_mapper=_pandas_types().get)
     return frame
 
 
@@ -123,11 +134,13 @@ def _flat_pages(
             page_size=page_size,
             workers=workers,
             include_lines=lines is not None,
+            decoder=page_decoder(header) if lines is None else None,
         )
         for records in fetcher.pages():
             head = flatten(header, records)
             line_page = None
             if lines is not None and holder is not None:
+                assert isinstance(records, list)  # no decoder when there are lines
                 line_page = flatten(lines, line_rows(records, holder.name)[0])
             yield head, line_page
     finally:
