@@ -21,7 +21,7 @@ they were for the shipments after it.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -120,9 +120,12 @@ class Allocator:
         orders: Mapping[str, Sequence[Order]],
         filled: Mapping[LineKey, float],
         order_field: str = "DocNo",
+        explain: Callable[[str], str] | None = None,
     ) -> None:
         self.orders = orders
         self.order_field = order_field
+        # Why an order is missing, when an earlier load knows ("; rejected by...").
+        self.explain = explain or (lambda key: "")
         self.open: dict[LineKey, float] = {}
         for candidates in orders.values():
             for order in candidates:
@@ -173,6 +176,7 @@ class Allocator:
         if not found:
             return None, (
                 f"unknown order: no Sales Order with {self.order_field} {label}"
+                + self.explain(want.order_key)
             )
         if len(found) > 1:
             numbers = ", ".join(str(o.doc_no) for o in found)

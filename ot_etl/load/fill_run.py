@@ -21,7 +21,7 @@ order lines it fills and what stays open.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +32,7 @@ from ot_etl.client import Filter, FilterOp, Sort
 from ot_etl.load.fill import SALES_ORDER, Allocator, LineKey, Order, Shipment, Wanted
 from ot_etl.load.fill import num as _num
 from ot_etl.load.items import LoadItem
+from ot_etl.load.upstream import UpstreamRejects
 from ot_etl.mapping import FillSpec
 from ot_etl.mapping import Mapping as LoadMapping
 
@@ -71,12 +72,14 @@ def fill_items(
     items: Sequence[LoadItem],
     exists: Mapping[tuple[Any, ...], Any],
     workers: int = 4,
+    upstream: Callable[[], UpstreamRejects] | None = None,
 ) -> FillPlan:
     """Link each still-open ship doc to the order lines it fills, or reject it.
 
     Items already loaded, rejected, or whose match key exists in Order Time
     (``exists``) are left for the plan; the others are allocated in file
-    order.
+    order. ``upstream`` gives earlier loads' rejects: an unknown order whose
+    number a rejected row holds carries that row's reason.
     """
     spec = mapping.fill
     assert spec is not None
@@ -86,7 +89,10 @@ def fill_items(
     orders = fetch_orders(client, keys, spec.order_field, workers)
     doc_nos = {o.doc_no for found in orders.values() for o in found}
     allocator = Allocator(
-        orders, fetch_filled(client, doc_nos, workers), spec.order_field
+        orders,
+        fetch_filled(client, doc_nos, workers),
+        spec.order_field,
+        _explainer(upstream) if upstream is not None else None,
     )
     plan = FillPlan()
     groups = list(mapping.documents.group_by) if mapping.documents else []
@@ -104,6 +110,18 @@ def fill_items(
         len(doc_nos),
     )
     return plan
+
+
+def _explainer(upstream: Callable[[], UpstreamRejects]) -> Callable[[str], str]:
+    found: list[UpstreamRejects] = []
+
+    def explain(key: str) -> str:
+        if not found:  # read the rejects files only when an order is missing
+            found.append(upstream())
+        reject = found[0].find(key)
+        return f"; {reject.explain()}" if reject is not None else ""
+
+    return explain
 
 
 def _wants(item: LoadItem, source: Any, spec: FillSpec) -> list[Wanted]:

@@ -133,7 +133,13 @@ def run_load(
         _refuse_unverifiable(items, sending, mapping)
         if mapping.fill is not None:
             fills = fill_items(
-                client, mapping, source, items, existing, options.workers
+                client,
+                mapping,
+                source,
+                items,
+                existing,
+                options.workers,
+                _upstream(source, options),
             )
             summary.fill_plan = fills.text
         plan = classify(items, mapping.mode, existing, rt.key_field, sending)

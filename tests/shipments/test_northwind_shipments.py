@@ -115,10 +115,17 @@ def test_shipped_orders_are_filled_and_the_others_stay_open(
     )
     assert set(rejects["_stage"]) == {"fill"}
     assert sorted(set(rejects["order_no"].astype(int))) == QUEDE_ORDERS
-    assert (
-        rejects["_reasons"]
-        == "unknown order: no Sales Order with DocNo " + rejects["order_no"]
-    ).all()
+    # Each names the missing order and, from the earlier loads' rejects, why.
+    for order, reason in zip(rejects["order_no"], rejects["_reasons"], strict=True):
+        assert reason.startswith(
+            f"unknown order: no Sales Order with DocNo {order}; rejected by an "
+            "earlier load: orders.csv row "
+        )
+        assert reason.endswith(
+            "CustomerRef: no Customer named 'Que Delícia'; rejected by an earlier "
+            "load: customers.csv row 62: city: must match the pattern "
+            "'^[^0-9\\s]' (str_matches('^[^0-9\\s]'))"
+        )
 
 
 def test_exported_ship_docs_reconcile_with_the_shipment_file(
