@@ -82,6 +82,10 @@ OVER_FILL = (
     "{where}: quantity {quantity} is more than the {open} still open on "
     "Sales Order {doc_no} line {line_no}"
 )
+FILL_NOT_POSITIVE = (
+    "{where}: quantity {quantity} cannot fill Sales Order {doc_no} line "
+    "{line_no}; it must be more than 0"
+)
 
 
 def show(value: Any) -> str:

@@ -2,8 +2,9 @@
 
 A ship doc line may carry ``LinkedInfo`` ``{TranType: 7, DocNo, LineNo}``
 naming the sales-order line it fills. The linked order and line must exist,
-belong to the ship doc's customer, be for the same item, and the quantity may
-not take the order line past its ordered quantity, counting what other ship
+belong to the ship doc's customer, be for the same item, and the quantity must
+be positive and may not take the order line past its ordered quantity,
+counting what other ship
 docs (and earlier lines of this one) already filled. Filled quantities are
 kept per ship doc in the store, so deleting or replacing a ship doc releases
 its quantities.
@@ -106,6 +107,11 @@ class ShipDocs:
                 line_no=line_no,
             )
         quantity = float(line.get("Quantity") or 0)
+        if quantity <= 0:
+            # A negative fill would hand quantities back without a return.
+            return msg.FILL_NOT_POSITIVE.format(
+                where=where, quantity=_num(quantity), doc_no=doc_no, line_no=line_no
+            )
         filled = self._store.filled(doc_no, line_no, existing_doc) + taken[link]
         open_qty = float(ordered.get("Quantity") or 0) - filled
         if quantity > open_qty + 1e-9:

@@ -127,6 +127,12 @@ def test_deleting_a_ship_doc_releases_its_quantities(ordered: Api) -> None:
             "on Sales Order 1 line 1",
         ),
         (
+            line(-2),
+            1,
+            "LineItems[1]: quantity -2 cannot fill Sales Order 1 line 1; it must "
+            "be more than 0",
+        ),
+        (
             line(1, tran_type=13),
             1,
             "LineItems[1]: LinkedInfo with TranType 7, DocNo and LineNo is required",
