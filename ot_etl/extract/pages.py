@@ -29,8 +29,10 @@ A page that still fails once the client's retries are spent raises
 :class:`PageFailedError` naming the record type and the page.
 
 With a ``decoder`` (see :mod:`ot_etl.extract.jsonpage`) the planned pages are
-decoded by the fetching threads into Arrow struct arrays, and handed out as
-such; a page the decoder declines is decoded as JSON into records. The tail
+decoded by the pool's threads into Arrow struct arrays, and handed out as
+such; a page the decoder declines is decoded as JSON into records. Decoding
+happens outside the ``workers`` request slots, so the server still sees at
+most ``workers`` requests at a time while the network is kept busy. The tail
 and gap re-checks always hand out records.
 """
 
@@ -38,6 +40,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -124,6 +127,7 @@ class PageFetcher:
         self.on_count = on_count
         self.prefetch = max(1, prefetch or 2 * self.workers)
         self.decoder = decoder
+        self._requests = threading.BoundedSemaphore(self.workers)
         self.key = key_of(rt)
         self.stats = PageStats()
         self._last: int | None = None
@@ -162,19 +166,23 @@ class PageFetcher:
         """One planned page, decoded in the fetching thread."""
         if self.decoder is None:
             return self._fetch(page)
-        body = self.client.list_page_body(
-            self.rt,
-            self.filters,
-            sort=Sort(self.key) if self.key else None,
-            page=page,
-            size=self.page_size,
-            include_line_items=self.include_lines,
-        )
+        with self._requests:
+            body = self.client.list_page_body(
+                self.rt,
+                self.filters,
+                sort=Sort(self.key) if self.key else None,
+                page=page,
+                size=self.page_size,
+                include_line_items=self.include_lines,
+            )
         decoded = self.decoder(body)
         return self.client.page_records(self.rt, body) if decoded is None else decoded
 
     def _planned(self, planned: int) -> Iterator[Page]:
-        pool = ThreadPoolExecutor(self.workers, thread_name_prefix="ot-page")
+        # With a decoder, a thread that decodes has released its request
+        # slot, so ``workers`` requests stay in flight while pages decode.
+        threads = self.workers if self.decoder is None else self.prefetch
+        pool = ThreadPoolExecutor(threads, thread_name_prefix="ot-page")
         window: deque[tuple[int, Future[Page]]] = deque()
         next_page = 1
         try:
