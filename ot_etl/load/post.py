@@ -8,11 +8,13 @@ a few batches are in flight, so intents always run ahead of the requests.
 Per item:
 
 * create -> POST. A ``UnavailableError`` with ``sent=False`` (refused before
-  the server could act) fails the item for the next run; with ``sent=True``
-  (timeout, 5xx, dropped answer) the outcome is unknown, so the record is
-  looked up by its match key and created only if absent. Without a match
-  key it is never re-sent: the ledger keeps it as ``sending`` and the item
-  fails with a message saying so.
+  the server could act) fails the item for the next run. After a 5xx answer
+  the server is done with the request, so the record is looked up by its
+  match key and created only if absent. With no answer at all (timeout,
+  dropped connection) the server may still be working on it: the item fails
+  as unknown and the ledger keeps it ``sending``, so the next run looks it
+  up. Without a match key it is never re-sent: the ledger keeps it as
+  ``sending`` and the item fails with a message saying so.
 * update -> GET the current record, apply the mapped fields, PUT the whole
   record (the API's PUT is holistic); equal already -> unchanged.
 * 409 -> rejected with every ValidationResult; 400 -> rejected with the
@@ -211,6 +213,15 @@ class Poster:
             except UnavailableError as exc:
                 if not exc.sent:
                     raise
+                if exc.status is None:
+                    # No answer at all (read timeout, dropped connection): the
+                    # server may still be saving the record, so a lookup now
+                    # can miss it and a re-send creates it twice (seen with
+                    # slow answers in tests/faults). The next run looks it up.
+                    _mark_unknown(
+                        item, f"outcome unknown ({exc.detail}); re-run to check"
+                    )
+                    return
                 if self._recover(item, exc) or item.attempts >= MAX_CREATE_ATTEMPTS:
                     return
                 continue
