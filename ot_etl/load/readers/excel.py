@@ -2,8 +2,9 @@
 
 Cells come back typed; they are rendered as the text a person would type:
 date cells as ISO (``1996-07-04`` or ``1996-07-04T13:05:00``), whole numbers
-without ``.0``, other numbers in their shortest exact form, booleans as
-``TRUE``/``FALSE``. Text cells are untouched, so ``00123`` keeps its zeros.
+without ``.0``, other numbers as Excel shows them (15 significant digits, in
+their shortest form), booleans as ``TRUE``/``FALSE``. Text cells are
+untouched, so ``00123`` keeps its zeros.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ def render_cell(value: Any) -> str:
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float):
+        # Excel shows at most 15 significant digits: the 731.94 a person typed
+        # is stored as 731.9399999999999, and must read as 731.94.
+        value = float(f"{value:.15g}")
         if value.is_integer() and abs(value) < 2**53:
             return str(int(value))
         return repr(value)
