@@ -216,3 +216,16 @@ def test_cli_dry_run_prints_the_fill_plan(
         in (run.output)
     )
     assert not (tmp_path / "cli.ledger.sqlite").exists()
+
+
+def test_a_create_saved_before_a_500_is_found_by_its_tracking_number(
+    book: Client, sandbox: Any, tmp_path: Path
+) -> None:
+    csv = shipment_csv(tmp_path, [("S1", 1, "Chai", 3), ("S2", 2, "Tofu", 1)], "f.csv")
+    sandbox.faults.commit_then_fail_rate = 1.0  # saved, then answered with a 500
+    result = load_file(csv, mapping(tmp_path), client=book)
+    sandbox.faults.commit_then_fail_rate = 0.0
+    assert result.counts["created"] == 2
+    assert [i.recovered for i in result.items] == [True, True]
+    assert book.count("shipdoc") == 2
+    assert filled(book) == {(1, 1): 3.0, (2, 1): 1.0}
