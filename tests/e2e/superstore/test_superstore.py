@@ -76,6 +76,7 @@ class Line:
     zip: str | None  # padded to five digits; None when the cell is empty
     sales: Decimal  # to 4 places: the workbook's floats carry binary noise
     quantity: int
+    discount: Decimal
     rest: tuple[Any, ...]  # every other cell, for finding repeated lines
 
 
@@ -100,8 +101,7 @@ def _line(row: int, r: dict[str, Any]) -> Line:
         zip_code: str | None = f"{int(raw_zip):05d}"
     else:
         zip_code = raw_zip.zfill(5) if raw_zip else None
-    sales = r["Sales"]
-    amount = Decimal(repr(round(sales, 4))) if isinstance(sales, float) else sales
+    sales, discount = r["Sales"], r["Discount"]
     return Line(
         row=row,
         row_id=int(r["Row ID"]),
@@ -113,10 +113,15 @@ def _line(row: int, r: dict[str, Any]) -> Line:
         # mappings strip surrounding spaces, as they do by default.
         product=r["Product Name"].strip(),
         zip=zip_code,
-        sales=Decimal(amount),
+        sales=_decimal(sales),
         quantity=int(r["Quantity"]),
+        discount=_decimal(discount),
         rest=tuple(v for k, v in r.items() if k != "Row ID"),
     )
+
+
+def _decimal(cell: str | float) -> Decimal:
+    return Decimal(repr(round(cell, 4))) if isinstance(cell, float) else Decimal(cell)
 
 
 def every(client: Client, record_type: str, lines: bool = False) -> list[Any]:
@@ -258,6 +263,9 @@ def _check_order(order: dict[str, Any], lines: list[Line]) -> None:
     assert [li["ItemRef"]["Name"] for li in got] == [x.product_id for x in lines]
     assert [li["Description"] for li in got] == [x.product for x in lines]
     assert [_amount(li) for li in got] == [x.sales for x in lines]
+    assert [Decimal(str(custom(li, "Discount"))) for li in got] == [
+        x.discount for x in lines
+    ]
     assert sum(_amount(li) for li in got) == sum(x.sales for x in lines)
 
 
