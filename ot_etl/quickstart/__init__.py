@@ -1,4 +1,4 @@
-"""The quickstart: Northwind migrated into a sandbox and exported back.
+"""The quickstart: Northwind migrated into a sandbox, shipped, exported back.
 
 ``run_quickstart`` does the work against any client (the CLI's
 ``ot-etl quickstart`` gives it an embedded sandbox); ``NORTHWIND`` is the

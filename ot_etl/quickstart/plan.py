@@ -37,6 +37,7 @@ NORTHWIND: tuple[Step, ...] = (
     Step("03_items.yaml", "products.csv", "partitem", "part items"),
     Step("04_customers.yaml", "customers.csv", "customer", "customers"),
     Step("05_sales_orders.yaml", "orders.csv", "salesorder", "sales orders"),
+    Step("06_shipments.yaml", "shipments.csv", "shipdoc", "ship docs"),
 )
 
 

@@ -41,6 +41,7 @@ def test_northwind_reconciles_and_a_rerun_creates_nothing(tmp_path: Path) -> Non
         "customers": (91, 90, 1, 90, 90),
         "sales orders": (830, 821, 9, 821, 821),
         "order lines": (2155, 2131, 24, None, 2131),
+        "ship docs": (809, 800, 9, 800, 800),
     }
     assert _table(first) == expected
     assert _table(second) == expected
@@ -48,6 +49,9 @@ def test_northwind_reconciles_and_a_rerun_creates_nothing(tmp_path: Path) -> Non
     assert round(amounts.source_all, 2) == 1265793.04
     assert round(amounts.source_loaded, 2) == round(amounts.exported, 2) == 1259128.23
     assert round(amounts.source_rejected, 2) == 6664.81
+    fills = first.reconciliation.fills
+    assert (fills.filled, fills.open) == (800, 21)
+    assert (fills.shipped_in_source, fills.unshipped_in_source) == (800, 21)
     assert first.reconciliation.agrees
 
     created = {s.mapping: r.counts["created"] for s, r in first.loads}
@@ -59,11 +63,11 @@ def test_northwind_reconciles_and_a_rerun_creates_nothing(tmp_path: Path) -> Non
         "03_items.yaml": 77,
         "04_customers.yaml": 90,
         "05_sales_orders.yaml": 821,
+        "06_shipments.yaml": 800,
     }
     assert all(r.counts["created"] == 0 for _, r in second.loads)
-    assert (
-        sum(r.counts["skipped"] for _, r in second.loads)
-        == 3 + 9 + 8 + 29 + 77 + 90 + 821
+    assert sum(r.counts["skipped"] for _, r in second.loads) == (
+        3 + 9 + 8 + 29 + 77 + 90 + 821 + 800
     )
 
     # Every rejected order carries the reason of its customer's rejected row.
@@ -95,6 +99,10 @@ def test_quickstart_command_prints_the_reconciliation(tmp_path: Path) -> None:
     assert (
         "line amounts: source 1,265,793.04 = loaded 1,259,128.23 + rejected "
         "6,664.81; exported 1,259,128.23 (equal to the cent)"
+    ) in out
+    assert (
+        "orders filled: 800 (loaded with a shipped date: 800); open: 21 "
+        "(without one: 21) ok"
     ) in out
     assert "export OT_API_KEY=...  OT_EMAIL=...  OT_PASSWORD=..." in out
     assert (tmp_path / "qs" / "export" / "salesorder_lines.parquet").is_file()
