@@ -107,7 +107,7 @@ def validate_command(mapping: Path, file: Path, out: Path | None, limit: int) ->
     """
     the_mapping = load_mapping(mapping)
     frame = read_source(file, the_mapping.source)
-    # A rejects file checks as the loader reads it: its `_` columns dropped,
+    # A rejects file checks as the loader reads it: the added columns dropped,
     # its formula guards removed, its masked card numbers refused.
     raw, was_rejects = strip_extras(frame.raw)
     frame = replace(frame, raw=raw, columns=list(raw.columns))

@@ -12,8 +12,9 @@ every cell that starts with ``=``, ``+``, ``-``, ``@``, a tab, a carriage
 return or an apostrophe is written with one extra leading apostrophe. The
 original is recovered by removing exactly one leading apostrophe, which
 :func:`strip_extras` does when the loader re-reads a rejects file (one that
-has the ``_stage`` and ``_reasons`` columns); the ``_`` columns themselves are
-dropped there, so a fixed rejects file loads with the same mapping as is.
+has the ``_stage`` and ``_reasons`` columns); the columns added here
+(:data:`EXTRA_COLUMNS`) are dropped there, so a fixed rejects file loads with
+the same mapping as is. The input's own ``_``-prefixed columns are kept.
 
 Values of columns mapped to sensitive fields (card numbers) are masked.
 """
@@ -64,17 +65,22 @@ def is_rejects_file(columns: Iterable[str]) -> bool:
 
 
 def strip_extras(raw: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
-    """Drop ``_``-prefixed columns; restore neutralised cells of a rejects file.
+    """Undo what writing a rejects file added, when ``raw`` is one.
+
+    A rejects file (it has ``_stage`` and ``_reasons``) loses exactly the
+    columns the loader added (:data:`EXTRA_COLUMNS`) and gets its neutralised
+    cells restored. Any other file is returned as is: a user's own ``_id``
+    column is data, in a rejects file too.
 
     Returns the cleaned frame and whether it was a rejects file.
     """
-    rejects = is_rejects_file(str(c) for c in raw.columns)
-    keep = [c for c in raw.columns if not str(c).startswith("_")]
+    if not is_rejects_file(str(c) for c in raw.columns):
+        return raw, False
+    keep = [c for c in raw.columns if str(c) not in EXTRA_COLUMNS]
     out = raw.loc[:, keep].copy()
-    if rejects:
-        for col in out.columns:
-            out[col] = _restore_column(out[col])
-    return out, rejects
+    for col in out.columns:
+        out[col] = _restore_column(out[col])
+    return out, True
 
 
 def _restore_column(column: pd.Series) -> pd.Series:
