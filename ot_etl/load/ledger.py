@@ -14,7 +14,8 @@ Only one load may use a ledger at a time: :class:`Ledger` takes an exclusive
 second load waits for it, then refuses with :class:`LedgerBusyError`.
 
 Values never enter the ledger except the match key, which is masked when a
-match field is sensitive.
+match field is sensitive. Sensitive cells (card numbers) enter the fingerprint
+masked as in the rejects file, so a ledger cannot be used to guess them back.
 """
 
 from __future__ import annotations
@@ -36,10 +37,15 @@ import pandas as pd
 
 from ot_etl.errors import ConfigError
 from ot_etl.load.items import LOADED, LoadItem
+from ot_etl.load.rejects import mask
 
 log = logging.getLogger(__name__)
 
 SENDING = "sending"
+
+FORMAT = 2
+"""The ledger format (SQLite ``user_version``). 0: fingerprints hashed
+sensitive cells in clear; 2: masked (see :func:`fingerprints`)."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (
@@ -105,20 +111,31 @@ def default_ledger_path(source: Path, rejects_path: Path | None = None) -> Path:
     return folder / f"{stem}.ledger.sqlite"
 
 
-def fingerprints(identity: str, frame: pd.DataFrame) -> list[str]:
+def fingerprints(
+    identity: str, frame: pd.DataFrame, sensitive: Sequence[str] = ()
+) -> list[str]:
     """One fingerprint per row of ``frame``: hash of the mapping identity and cells.
 
     Column order does not matter (columns are hashed by name, sorted); a
     missing cell differs from any text. Identical rows get distinct
     fingerprints by their occurrence number, so a file with two equal rows
     loads both.
+
+    Cells of ``sensitive`` columns are hashed masked (``************1234``):
+    a plain hash of a card number, even inside a row, can be found again by
+    trying every number. Rows that differ only in a card's hidden digits are
+    told apart by occurrence, like identical rows.
     """
     columns = sorted(str(c) for c in frame.columns)
     head = identity + "\x00" + "\x1f".join(columns)
     cells = frame[columns].astype(object).where(frame[columns].notna(), None)
+    hidden = [n for n, c in enumerate(columns) if c in set(sensitive)]
     seen: dict[str, int] = {}
     out = []
-    for values in cells.itertuples(index=False, name=None):
+    for row in cells.itertuples(index=False, name=None):
+        values = list(row)
+        for n in hidden:
+            values[n] = mask(values[n])
         text = "\x1e".join("\x00" if v is None else str(v) for v in values)
         base = hashlib.sha256(f"{head}\x1d{text}".encode()).hexdigest()
         n = seen.get(base, 0)
@@ -161,6 +178,7 @@ class Ledger:
         self._db: sqlite3.Connection | None = None
         self.run_id: int | None = None
         self.mask_keys = False  # set when a match field is sensitive
+        self.older_format = False  # written by a version before FORMAT
         if read_only:
             if path.exists():
                 uri = f"file:{path}?mode=ro"
@@ -172,7 +190,13 @@ class Ledger:
         # WAL survives a killed process; NORMAL sync is enough for that.
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        had_records = db.execute(
+            "SELECT 1 FROM sqlite_master WHERE name = 'records'"
+        ).fetchone()
+        self.older_format = bool(had_records) and version < FORMAT
         db.executescript(_SCHEMA)
+        db.execute(f"PRAGMA user_version = {FORMAT}")
         self._db = db
 
     # -- locking -----------------------------------------------------------

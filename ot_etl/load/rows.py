@@ -62,7 +62,7 @@ def make_items(
     of a re-loaded rejects file), by frame position.
     """
     raw = source.raw
-    prints = fingerprints(identity(mapping), raw)
+    prints = fingerprints(identity(mapping), raw, mapping.sensitive_columns)
     reasons: dict[int, list[str]] = {p: list(r) for p, r in (extra or {}).items()}
     for failure in report.failures:
         text = (

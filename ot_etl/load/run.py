@@ -193,6 +193,15 @@ def _open_ledger(options: LoadOptions, mapping: Mapping) -> Ledger | None:
         lock_timeout=options.lock_timeout,
     )
     ledger.mask_keys = key_is_sensitive(mapping)
+    if ledger.older_format and mapping.sensitive_columns:
+        log.warning(
+            "ledger %s was written by an older ot-etl that hashed %s in clear: the "
+            "rows it recorded with such a value are not recognised now (the "
+            "match-key lookup still keeps them from being created twice); delete "
+            "that ledger once its loads are done",
+            options.ledger_path,
+            ", ".join(mapping.sensitive_columns),
+        )
     return ledger
 
 
