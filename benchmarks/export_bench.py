@@ -5,11 +5,19 @@ function), serves it from a separate process on 127.0.0.1 with an added
 latency per request, then runs, each in its own process so that its peak
 memory is its own (``os.wait4`` rusage):
 
-* ``ot-etl export customer`` (``--workers W``, pages of 1000, Parquet);
+* ``ot-etl export customer`` (what the console script runs, ``--workers W``,
+  pages of 1000, Parquet);
 * the naive loop: POST /list pages one after another until an empty page,
   ``pandas.json_normalize`` of every record, one ``to_parquet`` at the end;
 * the floor: the same page requests (a count, then every page) fired with the
   same concurrency by a bare ``requests`` session, bodies read and dropped.
+
+Each comparison runs ``--repeat`` rounds (the order of the three turns each
+round) and prints the range of every figure and ratio, since a shared machine
+gives noisy single runs, with the CPU seconds each process used (less
+sensitive to other load than the wall time; the server's own CPU is not in
+them). It also times the start-up of the ``ot-etl`` command alone (its
+imports), which the export's time includes.
 
 ``--memory`` instead compares the exporter's peak memory at N and at 10 x N
 records (100,000 vs 1,000,000 by default). Every figure is measured when the
@@ -79,13 +87,15 @@ with ThreadPoolExecutor(workers) as pool:
 print(count, sum(sizes))
 """
 
-EXPORT = "from ot_etl.cli.export import export_command; export_command()"
+# What the ot-etl console script runs.
+EXPORT = "from ot_etl.cli import main; main()"
+STARTUP = "import ot_etl.cli"
 
 
 def _measured(
     cmd: list[str], env: dict[str, str] | None = None
-) -> tuple[float, float, str]:
-    """Run ``cmd`` and return wall seconds, its peak RSS (MiB) and its stdout."""
+) -> tuple[float, float, str, float]:
+    """Run ``cmd``: wall seconds, its peak RSS (MiB), its stdout, its CPU seconds."""
     started = time.perf_counter()
     proc = subprocess.Popen(
         cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -100,7 +110,7 @@ def _measured(
     if proc.returncode != 0:
         sys.stderr.write(err[-3000:])
         raise SystemExit(f"{' '.join(cmd[:3])} exited {proc.returncode}")
-    return elapsed, usage.ru_maxrss / 1024, out
+    return elapsed, usage.ru_maxrss / 1024, out, usage.ru_utime + usage.ru_stime
 
 
 class Server:
@@ -141,41 +151,71 @@ class Server:
         self.proc.wait(timeout=30)
 
 
-def export(server: Server, out: Path, workers: int) -> tuple[float, float]:
-    cmd = [sys.executable, "-c", EXPORT, "customer", "--out", str(out)]
+def export(server: Server, out: Path, workers: int) -> tuple[float, float, float]:
+    cmd = [sys.executable, "-c", EXPORT, "export", "customer", "--out", str(out)]
     cmd += ["--workers", str(workers)]
-    seconds, mib, stdout = _measured(cmd, server.env())
+    seconds, mib, stdout, cpu = _measured(cmd, server.env())
     print(stdout.rstrip())
-    return seconds, mib
+    return seconds, mib, cpu
 
 
 def compare(args: argparse.Namespace) -> None:
+    names = ("ot-etl export customer", "floor", "naive", "start-up")
+    rounds: list[dict[str, tuple[float, float, float]]] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         server = Server(folder, args.customers, args.latency)
-        try:
-            kw = json.dumps(server.kwargs)
-            ours = export(server, folder / "out", args.workers)
-            floor = _measured([sys.executable, "-c", FLOOR, kw, str(args.workers)])
-            naive = _measured(
+        kw = json.dumps(server.kwargs)
+        runs = {
+            names[0]: lambda: export(server, folder / "out", args.workers),
+            names[1]: lambda: _figures(
+                [sys.executable, "-c", FLOOR, kw, str(args.workers)]
+            ),
+            names[2]: lambda: _figures(
                 [sys.executable, "-c", NAIVE, kw, str(folder / "naive.parquet")]
-            )
+            ),
+            names[3]: lambda: _figures([sys.executable, "-c", STARTUP]),
+        }
+        try:
+            for n in range(args.repeat):
+                # The order turns each round, so no run is always the first.
+                three = names[:3]
+                order = three[n % 3 :] + three[: n % 3] + names[3:]
+                rounds.append({name: runs[name]() for name in order})
         finally:
             server.stop()
-    rows = [
-        ("ot-etl export customer", ours[0], ours[1]),
-        (f"floor ({args.workers} workers, bodies dropped)", floor[0], floor[1]),
-        ("naive loop + json_normalize", naive[0], naive[1]),
-    ]
     print(
         f"\n{args.customers:,} customers, {args.latency * 1000:.0f} ms latency, "
-        f"{args.workers} workers"
+        f"{args.workers} workers, {args.repeat} rounds"
     )
-    print(f"{'':<40}{'seconds':>10}{'peak MiB':>10}")
-    for name, seconds, mib in rows:
-        print(f"{name:<40}{seconds:>10.2f}{mib:>10.0f}")
-    print(f"\nnaive / ot-etl: {naive[0] / ours[0]:.1f}x faster (target >= 5x)")
-    print(f"ot-etl / floor: {ours[0] / floor[0]:.2f}x (target <= 1.5x)")
+    labels = {
+        names[0]: names[0],
+        names[1]: f"floor ({args.workers} workers, bodies dropped)",
+        names[2]: "naive loop + json_normalize",
+        names[3]: "start-up of ot-etl (imports only)",
+    }
+    print(f"{'':<40}{'seconds':>14}{'CPU s':>12}{'peak MiB':>10}")
+    for name in names:
+        secs = _span([r[name][0] for r in rounds], ".2f")
+        cpu = _span([r[name][2] for r in rounds], ".2f")
+        mib = max(r[name][1] for r in rounds)
+        print(f"{labels[name]:<40}{secs:>14}{cpu:>12}{mib:>10.0f}")
+    faster = [r[names[2]][0] / r[names[0]][0] for r in rounds]
+    near = [r[names[0]][0] / r[names[1]][0] for r in rounds]
+    print(f"\nnaive / ot-etl: {_span(faster, '.1f')}x faster (target >= 5x)")
+    print(f"ot-etl / floor: {_span(near, '.2f')}x (target <= 1.5x)")
+
+
+def _figures(cmd: list[str]) -> tuple[float, float, float]:
+    seconds, mib, _, cpu = _measured(cmd)
+    return seconds, mib, cpu
+
+
+def _span(values: list[float], fmt: str) -> str:
+    low, high = min(values), max(values)
+    if f"{low:{fmt}}" == f"{high:{fmt}}":
+        return f"{low:{fmt}}"
+    return f"{low:{fmt}}-{high:{fmt}}"
 
 
 def memory(args: argparse.Namespace) -> None:
@@ -185,7 +225,7 @@ def memory(args: argparse.Namespace) -> None:
             folder = Path(tmp)
             server = Server(folder, n, 0.0)
             try:
-                figures.append((n, *export(server, folder / "out", args.workers)))
+                figures.append((n, *export(server, folder / "out", args.workers)[:2]))
             finally:
                 server.stop()
             print(f"{n:,} records: {figures[-1][1]:.1f}s, {figures[-1][2]:.0f} MiB")
@@ -201,6 +241,9 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="rounds of the comparison (ranges)"
+    )
     parser.add_argument(
         "--memory", action="store_true", help="peak memory at N vs 10 x N records"
     )
