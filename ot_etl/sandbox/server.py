@@ -297,13 +297,14 @@ class Handler(BaseHTTPRequestHandler):
         found = store.selection(rtype, query.signature)
         if found is not None:
             return found
+        generation = store.generation(rtype)
         if query.modified_bounds is not None:
             found = store.keys_modified(rtype, query.modified_bounds)
             if query.descending:
                 found.reverse()
         else:
             found = listinfo.select(store.records(rtype), query)
-        store.remember(rtype, query.signature, found)
+        store.remember(rtype, query.signature, found, generation)
         return found
 
     # -- answers ---------------------------------------------------------------

@@ -63,6 +63,11 @@ class Store:
         self._keys: dict[int, list[int]] = {}
         self._decoded: dict[int, dict[int, dict[str, Any]]] = {}
         self._selections: OrderedDict[tuple[int, str], list[int]] = OrderedDict()
+        # Bumped by every write that touches a listed type (and by _forget), so
+        # a selection computed from records read before a write is not cached
+        # after it: see generation() and remember().
+        self._generations: dict[int, int] = {}
+        self._epoch = 0
 
     def close(self) -> None:
         with self.lock:
@@ -97,6 +102,7 @@ class Store:
             self._db.execute("COMMIT")
 
     def _forget(self) -> None:
+        self._epoch += 1
         self._keys.clear()
         self._decoded.clear()
         self._selections.clear()
@@ -107,6 +113,8 @@ class Store:
             listed.update(ITEM_ALL)
             for union in ITEM_ALL:
                 self._keys.pop(union, None)
+        for listed_type in listed:
+            self._generations[listed_type] = self._generations.get(listed_type, 0) + 1
         for cached in [k for k in self._selections if k[0] in listed]:
             del self._selections[cached]
 
@@ -174,8 +182,22 @@ class Store:
         with self.lock:
             return self._selections.get((rtype, signature))
 
-    def remember(self, rtype: int, signature: str, keys: list[int]) -> None:
+    def generation(self, rtype: int) -> tuple[int, int]:
+        """A token that changes whenever a write touches what ``rtype`` lists.
+
+        Take it before reading the records a selection is computed from.
+        """
         with self.lock:
+            return self._epoch, self._generations.get(rtype, 0)
+
+    def remember(
+        self, rtype: int, signature: str, keys: list[int], generation: tuple[int, int]
+    ) -> None:
+        """Cache a selection, unless a write landed since ``generation`` was taken
+        (the selection may then miss it, and the write's invalidation is past)."""
+        with self.lock:
+            if generation != self.generation(rtype):
+                return
             self._selections[(rtype, signature)] = keys
             while len(self._selections) > _SELECTIONS:
                 self._selections.popitem(last=False)
