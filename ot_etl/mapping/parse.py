@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pandera.pandas as pa
-import yaml
 
 from ot_etl.catalog import RecordType, resolve
 from ot_etl.errors import MappingError, Problem, UnknownRecordTypeError
@@ -30,6 +29,7 @@ from ot_etl.mapping.model import (
     SourceOptions,
 )
 from ot_etl.mapping.problems import Problems
+from ot_etl.mapping.schema import read_schema
 from ot_etl.mapping.yamltext import load_yaml
 
 log = logging.getLogger(__name__)
@@ -100,23 +100,29 @@ def parse_mapping(text: str, path: str = "<mapping>") -> Mapping:
             "verify to check that they exist",
         )
     source = _source(data.get("source"), ctx)
-    schema_cols, schema = _schema(data, ctx)
+    schema_cols, schema = read_schema(data, ctx)
     fields = field_maps(data.get("fields"), "fields", rt, ctx, header=True)
     documents = _documents(data.get("documents"), rt, ctx)
     fill = fill_spec(data.get("fill"), rt, mode, fields, documents, ctx)
     match_fields, normalize = _match(data.get("match"), fields, mode, rt, ctx)
     duplicates = _duplicates(data.get("match"), documents, ctx)
     mapping_cols = _used_columns(fields, documents)
+    # Columns are checked against a schema that names them even when a piece of
+    # it is bad, so that one run lists both kinds of problem.
+    raw_schema = data.get("schema")
+    has_schema = isinstance(raw_schema, dict) and isinstance(
+        raw_schema.get("columns", {}), dict
+    )
     if fill is not None and fill.order:
         mapping_cols.append(fill.order)
-        if schema is not None and fill.order not in schema_cols:
+        if has_schema and fill.order not in schema_cols:
             ctx.add("fill.order", f"column {fill.order!r} is not in the schema")
+    if has_schema:
+        _check_columns(fields, documents, schema_cols, ctx)
     if schema is None:
         schema = pa.DataFrameSchema(
             {c: pa.Column(str, nullable=True) for c in mapping_cols}
         )
-    else:
-        _check_columns(fields, documents, schema_cols, ctx)
     if ctx.problems or rt is None:
         raise MappingError(path, ctx.problems)
     _warn_unmapped_required(rt, mode, fields, documents, fill is not None)
@@ -289,27 +295,6 @@ def _joins(raw: Any, ctx: Problems) -> tuple[JoinSpec, ...]:
             )
         )
     return tuple(out)
-
-
-def _schema(
-    data: dict[str, Any], ctx: Problems
-) -> tuple[set[str], pa.DataFrameSchema | None]:
-    raw = data.get("schema")
-    if raw is None:
-        return set(), None
-    if not isinstance(raw, dict) or not isinstance(raw.get("columns", {}), dict):
-        ctx.add("schema", "expected pandera's YAML schema: schema_type, columns: {...}")
-        return set(), None
-    raw = {"schema_type": "dataframe", **raw}
-    columns = {str(c) for c in raw.get("columns") or {}}
-    try:
-        schema = pa.DataFrameSchema.from_yaml(yaml.safe_dump(raw, sort_keys=False))
-    except Exception as exc:  # pandera raises many kinds for a bad schema
-        ctx.add(
-            "schema", f"pandera cannot read this schema: {type(exc).__name__}: {exc}"
-        )
-        return columns, None
-    return columns, schema
 
 
 def _documents(raw: Any, rt: RecordType | None, ctx: Problems) -> DocumentSpec | None:
