@@ -21,6 +21,10 @@ NOT_SERVED = "The sandbox does not serve {path}; use the LineItems of the docume
 BODY_TOO_LARGE = "The request body is larger than {limit} bytes"
 BAD_LENGTH = "Content-Length must be a whole number of bytes, got '{value}'"
 BAD_JSON = "The request body is not valid JSON: {error}"
+NOT_FINITE = (
+    "The request body is not valid JSON: {value} is not a finite number;"
+    " send a number or null"
+)
 BODY_NOT_OBJECT = "The request body must be a JSON object"
 MISSING_PARAM = "The query parameter '{param}' is required"
 BAD_PARAM = "The query parameter '{param}' must be an integer, got '{value}'"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import math
 import socket
 import threading
 import time
@@ -349,12 +350,33 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def _json_body(raw: bytes) -> Any:
+    """The decoded body; NaN, Infinity and numbers beyond a float are refused,
+    because JSON has no such values and the answers would not be JSON."""
     if not raw.strip():
         return {}
     try:
-        return json.loads(raw)
+        return json.loads(raw, parse_constant=_not_finite, parse_float=_finite)
+    except _NotFiniteError as exc:
+        raise HttpError(400, msg.NOT_FINITE.format(value=exc.text)) from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise HttpError(400, msg.BAD_JSON.format(error=exc)) from None
+
+
+class _NotFiniteError(Exception):
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+def _not_finite(text: str) -> Any:
+    raise _NotFiniteError(text)
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _NotFiniteError(text)
+    return value
 
 
 def _record_body(raw: bytes) -> dict[str, Any]:

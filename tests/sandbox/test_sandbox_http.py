@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import requests
 from sandbox_helpers import Api, make_customer
 
@@ -174,6 +175,25 @@ def test_malformed_json_and_wrong_body(api: Api) -> None:
         400,
         "PageNumber must be an integer of 1 or more, got 0",
     )
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity", "1e400"])
+def test_numbers_json_has_not_are_400(api: Api, literal: str) -> None:
+    headers = {"Content-Type": "application/json"}
+    message = (
+        f"The request body is not valid JSON: {literal} is not a finite number;"
+        " send a number or null"
+    )
+    body = f'{{"Name": "N", "CreditLimit": {literal}}}'.encode()
+    r = api("POST", "/customer", data=body, headers=headers)
+    assert (r.status_code, r.json()) == (400, {"Message": message})
+    listing = '{"Type": 120, "Filters": [{"PropertyName": "CreditLimit",'
+    listing += f' "FilterValueArray": {literal}}}]}}'
+    r = api("POST", "/list", data=listing.encode(), headers=headers)
+    assert (r.status_code, r.json()) == (400, {"Message": message})
+    assert api.put("/list", {"Type": 120}).json() == 0
+    r = api("POST", "/customer", data=b'{"Name": "N", "CreditLimit": 1e300}')
+    assert (r.status_code, r.json()["CreditLimit"]) == (200, 1e300)
 
 
 def test_body_over_the_limit_is_413() -> None:
