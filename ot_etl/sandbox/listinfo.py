@@ -304,7 +304,8 @@ def _paging(body: Mapping[str, Any]) -> tuple[int, int]:
 
 
 def record_type_of(body: Mapping[str, Any]) -> RecordType:
-    """The record type a ListInfo names; ListInfoError when missing/unknown."""
+    """The record type a ListInfo names; ListInfoError when missing, unknown or
+    a line type (1000, 1040...), which is listed through its document."""
     raw = body.get("Type")
     if raw is None:
         raise ListInfoError(msg.TYPE_REQUIRED)
@@ -312,6 +313,16 @@ def record_type_of(body: Mapping[str, Any]) -> RecordType:
     rt = _types_by_number().get(number) if number is not None else None
     if rt is None:
         raise ListInfoError(msg.TYPE_UNKNOWN.format(value=raw))
+    if rt.kind == "line":
+        # A line has no row of its own: it lives in its document's LineItems.
+        docs = [t for t in record_types() if t.line_object == rt.object]
+        raise ListInfoError(
+            msg.LINES_NOT_LISTED.format(
+                record_type=rt.name,
+                number=rt.number,
+                documents=" or ".join(f"{t.name} ({t.number})" for t in docs),
+            )
+        )
     return rt
 
 

@@ -36,6 +36,10 @@ TOO_MANY = "Too many requests; retry after {seconds} seconds"
 # ListInfo (400).
 TYPE_REQUIRED = "ListInfo.Type is required"
 TYPE_UNKNOWN = "ListInfo.Type {value!r} is not a known record type"
+LINES_NOT_LISTED = (
+    "{record_type} ({number}) rows are listed with their document: list"
+    " {documents} with IncludeLineItems true and read each row's LineItems"
+)
 PAGE_NUMBER = "PageNumber must be an integer of 1 or more, got {value!r}"
 PAGE_SIZE = "NumberOfRecords must be an integer of 1 or more, got {value!r}"
 FILTERS_NOT_LIST = "Filters must be an array of FilterField objects"

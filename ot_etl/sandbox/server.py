@@ -267,8 +267,6 @@ class Handler(BaseHTTPRequestHandler):
         except listinfo.ListInfoError as exc:
             raise HttpError(400, str(exc)) from None
         rtype = query.rt.number
-        # TODO: line record types (1000, 1040, 1070...) list nothing; their rows
-        # live inside the documents' LineItems.
         keys = self._selected(query)
         if count:
             self._send_text(200, str(len(keys)))

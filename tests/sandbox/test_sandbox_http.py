@@ -196,6 +196,25 @@ def test_numbers_json_has_not_are_400(api: Api, literal: str) -> None:
     assert (r.status_code, r.json()["CreditLimit"]) == (200, 1e300)
 
 
+LINES_400 = {
+    1000: "Sales Order Line Item (1000) rows are listed with their document: list"
+    " Sales Order (7) or Quote (13) with IncludeLineItems true and read each row's"
+    " LineItems",
+    1070: "Ship Doc Line Item (1070) rows are listed with their document: list"
+    " Ship Doc (4) or Customer Return (10) with IncludeLineItems true and read each"
+    " row's LineItems",
+    1095: "Transfer Line Item (1095) rows are listed with their document: list"
+    " Transfer (5) with IncludeLineItems true and read each row's LineItems",
+}
+
+
+@pytest.mark.parametrize("number", sorted(LINES_400))
+def test_line_types_are_listed_through_their_document(api: Api, number: int) -> None:
+    for method, path in (("POST", "/list"), ("PUT", "/list"), ("POST", "/entityref")):
+        r = api(method, path, json={"Type": number})
+        assert (r.status_code, r.json()) == (400, {"Message": LINES_400[number]})
+
+
 def test_body_over_the_limit_is_413() -> None:
     with Sandbox(max_body=1000) as sb:
         api = Api(sb.client_kwargs())
