@@ -107,12 +107,14 @@ def _flatten_struct(layout: Layout, records: pa.StructArray) -> FlatPage:
     arrays = struct_arrays(layout.columns, records)
     for col in layout.columns:
         array = arrays.get(col.name)
-        if array is not None and col.kind == "timestamp":
+        if array is not None and pa.types.is_null(array.type):
+            array = pa.nulls(len(array), col.arrow_type)  # read as null: none held
+        elif array is not None and col.kind == "timestamp":
             texts = array
             array = _parse_texts(col, texts, page)
             if array is None:
                 array = _timestamps(col, texts.to_pylist(), page)
-        if array is None:  # cannot be: the decoder reads every column
+        if array is None:  # its object was read as null: no record has it
             array = pa.nulls(len(records), col.arrow_type)
         page.arrays.append(array)
     if layout.custom_fields and CUSTOM_FIELDS in records.type.names:
@@ -276,7 +278,7 @@ def _pivot_custom_struct(lists: pa.ListArray) -> dict[str, list[str | None]]:
     """:func:`_pivot_custom` for a decoded page (values are text already)."""
     columns: dict[str, list[str | None]] = {}
     items = lists.flatten()
-    if not len(items):
+    if not len(items) or pa.types.is_null(items.type):
         return columns
     parents = pc.list_parent_indices(lists).to_pylist()
     fields = dict(zip(items.type.names, items.flatten(), strict=True))

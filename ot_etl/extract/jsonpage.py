@@ -26,6 +26,7 @@ Both paths give the same rows, so which one ran cannot be seen in the file.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 import pyarrow as pa
@@ -103,14 +104,30 @@ def page_decoder(layout: Layout) -> PageDecoder:
     Not for a header layout whose record type carries line items: the lines
     are not part of the struct, so such pages would always fall back.
     """
-    schema = pa.schema([pa.field("r", pa.list_(record_struct(layout)))])
-    parse = pajson.ParseOptions(
-        explicit_schema=schema,
-        unexpected_field_behavior="error",
-        newlines_in_values=True,
-    )
+    return _Decoder(record_struct(layout))
 
-    def decode(body: bytes) -> pa.StructArray | None:
+
+class _Decoder:
+    """Reads pages with a narrow shape first, the full one when that fails.
+
+    Reading a column as null is much cheaper than reading it as a typed
+    column of nulls, and most columns of most record types are null on every
+    record. So a page is first read with the narrow shape, in which every
+    field that has never held a value (a scalar, an object, an array's
+    elements) is null-typed; the reader refuses any value in a null-typed
+    field, and then the page is read again with the full shape, and the
+    fields it has values in are typed from then on. A field is widened once
+    at most, so a run pays a few second readings.
+    Both shapes are strict in the same way; what passes gives the same rows.
+    """
+
+    def __init__(self, full: pa.StructType) -> None:
+        self.full = _options(full)
+        self._seen: set[tuple[str, ...]] = set()
+        self._lock = threading.Lock()
+        self.narrow = _options(_narrowed(full, self._seen, ()))
+
+    def __call__(self, body: bytes) -> pa.StructArray | None:
         if not body[:64].lstrip().startswith(b"["):
             return None
         if not body.isascii():
@@ -120,22 +137,81 @@ def page_decoder(layout: Layout) -> PageDecoder:
                 return None
         # One object holding the array: the reader takes one JSON object per
         # row, and a single block keeps it from splitting the page.
-        data = _WRAP_OPEN + body + b"}"
-        read = pajson.ReadOptions(use_threads=False, block_size=len(data) + 1)
-        try:
-            table = pajson.read_json(
-                pa.py_buffer(data), read_options=read, parse_options=parse
-            )
-        except _PARSE_ERRORS:
-            return None
-        if table.num_rows != 1:
-            return None
-        column = table.column(0).chunk(0)
-        if column.null_count:
-            return None
-        records: pa.StructArray = column.flatten()
-        if records.null_count:
-            return None  # a null record: the Python path says what is wrong
+        data = pa.py_buffer(_WRAP_OPEN + body + b"}")
+        narrow = self.narrow
+        records = _read(data, narrow)
+        if records is None and narrow is not self.full:
+            records = _read(data, self.full)
+            if records is not None:
+                self._widen(records)
         return records
 
-    return decode
+    def _widen(self, records: pa.StructArray) -> None:
+        found: set[tuple[str, ...]] = set()
+        _filled(records, (), found)
+        with self._lock:
+            if found <= self._seen:
+                return
+            self._seen |= found
+            full = self.full.explicit_schema.field("r").type.value_type
+            self.narrow = _options(_narrowed(full, self._seen, ()))
+
+
+def _options(record: pa.StructType) -> pajson.ParseOptions:
+    return pajson.ParseOptions(
+        explicit_schema=pa.schema([pa.field("r", pa.list_(record))]),
+        unexpected_field_behavior="error",
+        newlines_in_values=True,
+    )
+
+
+def _read(data: pa.Buffer, parse: pajson.ParseOptions) -> pa.StructArray | None:
+    read = pajson.ReadOptions(use_threads=False, block_size=data.size + 1)
+    try:
+        table = pajson.read_json(data, read_options=read, parse_options=parse)
+    except _PARSE_ERRORS:
+        return None
+    if table.num_rows != 1:
+        return None
+    column = table.column(0).chunk(0)
+    if column.null_count:
+        return None
+    records: pa.StructArray = column.flatten()
+    if records.null_count:
+        return None  # a null record: the Python path says what is wrong
+    return records
+
+
+def _narrowed(
+    struct: pa.StructType, seen: set[tuple[str, ...]], path: tuple[str, ...]
+) -> pa.StructType:
+    """``struct`` with every field never seen holding a value read as null.
+
+    An object never seen is null as a whole; an array never seen with an
+    element is an array of nulls.
+    """
+    fields = []
+    for f in struct:
+        sub = (*path, f.name)
+        type_ = f.type
+        if sub not in seen:
+            type_ = pa.list_(pa.null()) if pa.types.is_list(type_) else pa.null()
+        elif pa.types.is_struct(type_):
+            type_ = _narrowed(type_, seen, sub)
+        fields.append(pa.field(f.name, type_))
+    return pa.struct(fields)
+
+
+def _filled(
+    array: pa.StructArray, path: tuple[str, ...], out: set[tuple[str, ...]]
+) -> None:
+    """Add the paths of the fields holding a value somewhere in ``array``."""
+    for field, child in zip(array.type, array.flatten(), strict=True):
+        sub = (*path, field.name)
+        if pa.types.is_list(field.type):
+            if len(child.flatten()):
+                out.add(sub)
+        elif child.null_count < len(child):
+            out.add(sub)
+            if pa.types.is_struct(field.type):
+                _filled(child, sub, out)

@@ -229,7 +229,7 @@ class PageFetcher:
         if not self.key:
             self.stats.rows += len(records)
             return records
-        keys = records.field(self.key)
+        keys = pc.cast(records.field(self.key), pa.int64())  # null-typed if none
         valid = pc.is_valid(keys)
         positions = pa.array(range(len(records)), pa.int64())
         keyed = pa.table({"key": keys, "at": positions}).filter(valid)
