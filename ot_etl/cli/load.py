@@ -47,6 +47,13 @@ from ot_etl.load import load_file
     help="Ledger file (default <stem>.ledger.sqlite next to the rejects).",
 )
 @click.option(
+    "--lock-timeout",
+    default=600.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Seconds to wait for a ledger held by another load; 0 refuses at once.",
+)
+@click.option(
     "--dry-run",
     is_flag=True,
     help="Read, validate, resolve and plan; write nothing anywhere.",
@@ -59,6 +66,7 @@ def load_command(
     batch_size: int,
     rejects_path: Path | None,
     ledger_path: Path | None,
+    lock_timeout: float,
     dry_run: bool,
 ) -> None:
     """Load FILE (CSV or Excel) into Order Time as MAPPING describes."""
@@ -75,6 +83,7 @@ def load_command(
             ledger_path=ledger_path,
             dry_run=dry_run,
             progress=bar,
+            lock_timeout=lock_timeout,
         )
     finally:
         bar.close()

@@ -80,3 +80,22 @@ def test_progress_bar_is_quiet_off_a_terminal_and_counts_on_one(
     assert bar._shown == 4
     bar.close()
     assert "posting" in capsys.readouterr().err
+
+
+def test_lock_timeout_zero_refuses_a_busy_ledger_before_any_request(
+    env: dict[str, str], tmp_path: Path, sandbox: Any
+) -> None:
+    from ot_etl.load.ledger import Ledger
+
+    mapping = customer_mapping(tmp_path)
+    csv = customer_csv(tmp_path, 3)
+    ledger_path = tmp_path / "customers.ledger.sqlite"
+    with Ledger(ledger_path):
+        before = sandbox.stats.snapshot()["requests"]
+        busy = _run(env, mapping, csv, "--lock-timeout", 0)
+        assert sandbox.stats.snapshot()["requests"] == before
+    assert busy.exit_code == 2, busy.output
+    assert f"error: Ledger {ledger_path} is in use by another load (pid " in (
+        busy.output
+    )
+    assert _run(env, mapping, csv, "--lock-timeout", 0).exit_code == 0
