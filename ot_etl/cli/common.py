@@ -16,6 +16,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from ot_etl.client import Client, RedactingFilter, redact
+from ot_etl.client.config import DEFAULT_POOL_SIZE
 from ot_etl.errors import ApiError, OtEtlError
 
 EXIT_OK = 0
@@ -38,8 +39,14 @@ def setup_logging(verbose: int, debug: bool) -> None:
     logging.getLogger("urllib3").setLevel(max(level, logging.INFO))
 
 
-def make_client(**overrides: Any) -> Client:
-    """A client configured from ``OT_*`` environment variables."""
+def make_client(workers: int | None = None, **overrides: Any) -> Client:
+    """A client configured from ``OT_*`` environment variables.
+
+    ``workers`` is the command's ``--workers``: the connection pool keeps at
+    least that many connections, so none is closed and reopened between bursts.
+    """
+    if workers is not None:
+        overrides["pool_size"] = max(DEFAULT_POOL_SIZE, workers)
     return Client(**{k: v for k, v in overrides.items() if v is not None})
 
 

@@ -82,7 +82,7 @@ def export_command(
     )
     chosen: list[Any] = list(listable_types()) if all_types else list(types)
     progress = ExportProgress(enabled=sys.stderr.isatty())
-    with make_client() as client:
+    with make_client(workers) as client:
         try:
             results = export_types(
                 chosen,

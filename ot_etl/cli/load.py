@@ -70,7 +70,7 @@ def load_command(
     dry_run: bool,
 ) -> None:
     """Load FILE (CSV or Excel) into Order Time as MAPPING describes."""
-    client = make_client()
+    client = make_client(workers)
     bar = PostingBar()
     try:
         result = load_file(

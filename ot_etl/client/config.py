@@ -15,6 +15,8 @@ from ot_etl.client.redact import register_secret
 from ot_etl.errors import ConfigError
 
 DEFAULT_BASE_URL = "https://services.ordertime.com/api"
+# Connections kept open per client; callers with more threads pass pool_size.
+DEFAULT_POOL_SIZE = 16
 ENV_VARS = ("OT_BASE_URL", "OT_API_KEY", "OT_EMAIL", "OT_PASSWORD", "OT_DEVKEY")
 _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
@@ -42,7 +44,7 @@ class ClientConfig:
     credentials: Credentials
     connect_timeout: float = 5.0
     read_timeout: float = 60.0
-    pool_size: int = 16
+    pool_size: int = DEFAULT_POOL_SIZE
 
 
 def resolve_config(
@@ -54,7 +56,7 @@ def resolve_config(
     devkey: str | None = None,
     environ: Mapping[str, str] | None = None,
     timeout: tuple[float, float] = (5.0, 60.0),
-    pool_size: int = 16,
+    pool_size: int = DEFAULT_POOL_SIZE,
 ) -> ClientConfig:
     """Build the configuration, raising one ConfigError that names what is missing."""
     env = os.environ if environ is None else environ

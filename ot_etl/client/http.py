@@ -22,7 +22,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NewConnectionError
 
 from ot_etl.catalog import RecordType, resolve
-from ot_etl.client.config import ClientConfig, resolve_config
+from ot_etl.client.config import DEFAULT_POOL_SIZE, ClientConfig, resolve_config
 from ot_etl.client.encode import dumps
 from ot_etl.client.listinfo import MAX_PAGE_SIZE, Filter, ListInfo, Sort
 from ot_etl.client.redact import redact
@@ -41,7 +41,9 @@ class Client:
     """Speak the Order Time REST API at ``base_url``.
 
     Arguments override the ``OT_*`` environment variables; see
-    :func:`ot_etl.client.config.resolve_config`.
+    :func:`ot_etl.client.config.resolve_config`. ``pool_size`` is the most
+    connections kept open: give at least the number of threads sharing the
+    client, or connections beyond it are closed after a burst and reopened.
     """
 
     def __init__(
@@ -53,7 +55,7 @@ class Client:
         devkey: str | None = None,
         *,
         timeout: tuple[float, float] = (5.0, 60.0),
-        pool_size: int = 16,
+        pool_size: int = DEFAULT_POOL_SIZE,
         retry: RetryPolicy | None = None,
         config: ClientConfig | None = None,
     ) -> None:
