@@ -106,7 +106,7 @@ def validate_command(mapping: Path, file: Path, out: Path | None, limit: int) ->
     the file cannot be used.
     """
     the_mapping = load_mapping(mapping)
-    frame = read_source(file, the_mapping.source)
+    frame = read_source(file, the_mapping.source, columns=the_mapping.header_names)
     # A rejects file checks as the loader reads it: the added columns dropped,
     # its formula guards removed, its masked card numbers refused.
     raw, was_rejects = strip_extras(frame.raw)

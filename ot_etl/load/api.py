@@ -55,7 +55,9 @@ def load_file(
         progress=progress,
         lock_timeout=lock_timeout,
     )
-    source = read_source(source_path, the_mapping.source)
+    source = read_source(
+        source_path, the_mapping.source, columns=the_mapping.header_names
+    )
     return run_load(source, the_mapping, client, options)
 
 

@@ -14,6 +14,8 @@ import difflib
 import logging
 import math
 import re
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,8 +67,18 @@ def normalize_header(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def read_source(path: str | Path, options: SourceOptions | None = None) -> SourceFrame:
+def read_source(
+    path: str | Path,
+    options: SourceOptions | None = None,
+    *,
+    columns: Sequence[str] = (),
+) -> SourceFrame:
     """Read ``path`` (CSV/TSV text or an Excel workbook) with ``options``.
+
+    ``columns`` are the names the mapping reads. With ``header_row: auto``
+    the first row holding the most of them (after normalisation, repeated
+    names suffixed) is the header; only when no row holds any is the header
+    guessed from the cells' look.
 
     Raises InputFileError (file, row, column, fix) for files that cannot be
     used: empty, binary, undecodable, broken quotes, ragged rows, missing
@@ -75,13 +87,15 @@ def read_source(path: str | Path, options: SourceOptions | None = None) -> Sourc
     """
     opts = options or SourceOptions()
     p = Path(path)
-    frame = _read_one(p, opts, opts.sheet)
+    frame = _read_one(p, opts, opts.sheet, tuple(columns))
     for join in opts.joins:
-        frame = _join(frame, join, opts)
+        frame = _join(frame, join, opts, tuple(columns))
     return frame
 
 
-def _read_one(p: Path, opts: SourceOptions, sheet: str | None) -> SourceFrame:
+def _read_one(
+    p: Path, opts: SourceOptions, sheet: str | None, expected: tuple[str, ...]
+) -> SourceFrame:
     if not p.exists():
         raise InputFileError(str(p), "no such file.")
     encoding: str | None = None
@@ -91,7 +105,7 @@ def _read_one(p: Path, opts: SourceOptions, sheet: str | None) -> SourceFrame:
     else:
         grid, encoding, delimiter = read_text_grid(p, opts.encoding, opts.delimiter)
         sheet_name = None
-    header_index = _header_index(grid, opts.header_row, str(p))
+    header_index = _header_index(grid, opts.header_row, str(p), expected)
     frame = _to_frame(grid, header_index, str(p), opts, delimiter)
     frame.sheet, frame.encoding, frame.delimiter = sheet_name, encoding, delimiter
     log.info(
@@ -117,8 +131,18 @@ def _width(row: list[str]) -> int:
     return 0
 
 
-def _header_index(grid: list[list[str]], header_row: int | str, path: str) -> int:
-    """0-based index of the header row (see SourceOptions.header_row)."""
+def _header_index(
+    grid: list[list[str]],
+    header_row: int | str,
+    path: str,
+    expected: tuple[str, ...] = (),
+) -> int:
+    """0-based index of the header row (see SourceOptions.header_row).
+
+    In auto mode the mapping's column names are the strongest signal: the
+    first row naming the most of them wins. The look of the cells decides
+    only when no row names any (a wrong delimiter, or no mapping at all).
+    """
     if not any(_width(r) for r in grid):
         raise InputFileError(path, "the file has no cells with text in them.")
     if isinstance(header_row, int):
@@ -131,31 +155,63 @@ def _header_index(grid: list[list[str]], header_row: int | str, path: str) -> in
             )
         return header_row - 1
     first = next(i for i, r in enumerate(grid) if _width(r))
-    for i in range(first, min(len(grid), first + HEADER_SCAN)):
+    scan = range(first, min(len(grid), first + HEADER_SCAN))
+    named = _most_named_row(grid, scan, set(expected))
+    if named is not None:
+        return named
+    for i in scan:
         if _plausible_header(grid, i):
             return i
     return first
 
 
+def _most_named_row(
+    grid: list[list[str]], scan: range, expected: set[str]
+) -> int | None:
+    """The first row of ``scan`` holding the most ``expected`` names, if any."""
+    best, best_hits = None, 0
+    for i in scan:
+        names, _ = _unique_names(grid[i], _width(grid[i]))
+        hits = len(expected.intersection(names))
+        if hits > best_hits:
+            best, best_hits = i, hits
+            if hits == len(expected):
+                break
+    return best
+
+
 def _plausible_header(grid: list[list[str]], i: int) -> bool:
-    """Mostly non-empty distinct non-numeric cells, as wide as the rows below."""
+    """Mostly non-empty, mostly distinct, non-numeric cells, as wide as the data.
+
+    The data's width is the commonest width of the rows below (the narrower
+    on a tie), so one row with a stray extra cell does not disqualify the
+    header: it is reported as a ragged row instead.
+    """
     cells = [c.strip() for c in grid[i]]
     filled = [c for c in cells if c]
     if not filled:
         return False
-    below = [w for w in (_width(r) for r in grid[i + 1 : i + 21]) if w]
-    data_width = max(below) if below else _width(grid[i])
+    below = Counter(w for w in (_width(r) for r in grid[i + 1 : i + 21]) if w)
+    data_width = (
+        min(below.items(), key=lambda wc: (-wc[1], wc[0]))[0]
+        if below
+        else _width(grid[i])
+    )
     if len(filled) < max(1, math.ceil(data_width / 2)):
         return False
-    if len(set(filled)) != len(filled):
+    if len(set(filled)) * 4 < len(filled) * 3:
         return False
     if sum(_looks_like_data(c) for c in filled) * 4 > len(filled):
         return False
     return data_width <= _width(grid[i])
 
 
-def _header_names(cells: list[str], width: int, path: str) -> list[str]:
+def _unique_names(
+    cells: list[str], width: int
+) -> tuple[list[str], list[tuple[str, str]]]:
+    """Normalised header names, repeats suffixed `` (2)``, and the renames."""
     names: list[str] = []
+    renamed: list[tuple[str, str]] = []
     seen: dict[str, int] = {}
     for i in range(width):
         name = normalize_header(cells[i]) if i < len(cells) else ""
@@ -163,16 +219,18 @@ def _header_names(cells: list[str], width: int, path: str) -> list[str]:
             name = f"column_{i + 1}"
         if name in seen:
             seen[name] += 1
-            log.warning(
-                "%s: header %r repeats; renamed to %r",
-                path,
-                name,
-                f"{name} ({seen[name]})",
-            )
-            name = f"{name} ({seen[name]})"
+            renamed.append((name, f"{name} ({seen[name]})"))
+            name = renamed[-1][1]
         else:
             seen[name] = 1
         names.append(name)
+    return names, renamed
+
+
+def _header_names(cells: list[str], width: int, path: str) -> list[str]:
+    names, renamed = _unique_names(cells, width)
+    for old, new in renamed:
+        log.warning("%s: header %r repeats; renamed to %r", path, old, new)
     return names
 
 
@@ -261,7 +319,9 @@ def _text_column(values: Any, markers: tuple[str, ...]) -> pd.Series:
     return col.mask(missing)
 
 
-def _join(frame: SourceFrame, join: JoinSpec, opts: SourceOptions) -> SourceFrame:
+def _join(
+    frame: SourceFrame, join: JoinSpec, opts: SourceOptions, expected: tuple[str, ...]
+) -> SourceFrame:
     """Join ``join.path`` one-to-many; rows keep the main file's row numbers.
 
     TODO: a joined row is named by its main-file row only, and a rejects file
@@ -269,7 +329,7 @@ def _join(frame: SourceFrame, join: JoinSpec, opts: SourceOptions) -> SourceFram
     the same mapping (which would join again) without removing the join.
     """
     other_path = Path(frame.path).parent / join.path
-    other = _read_one(other_path, opts, join.sheet)
+    other = _read_one(other_path, opts, join.sheet, (*expected, *join.other_keys))
     for side, f, keys in (
         ("input", frame, join.on),
         ("joined file", other, join.other_keys),

@@ -203,6 +203,14 @@ class Mapping:
         return list(seen)
 
     @property
+    def header_names(self) -> list[str]:
+        """The names the file's header should hold: mapped, then schema columns.
+
+        The reader looks for the row holding them when ``header_row`` is auto.
+        """
+        return list(dict.fromkeys([*self.columns, *self.schema.columns]))
+
+    @property
     def sensitive_columns(self) -> list[str]:
         """Source columns feeding a field the catalog marks sensitive."""
         return sorted(
