@@ -100,9 +100,9 @@ def test_the_cli_pool_is_at_least_the_workers(monkeypatch: Any) -> None:
     from ot_etl.cli.common import make_client
 
     monkeypatch.setenv("OT_BASE_URL", "http://127.0.0.1:9/api")
-    monkeypatch.setenv("OT_API_KEY", "k")
+    monkeypatch.setenv("OT_API_KEY", "pool-test-api-key")
     monkeypatch.setenv("OT_EMAIL", "e@example.com")
-    monkeypatch.setenv("OT_PASSWORD", "p")
+    monkeypatch.setenv("OT_PASSWORD", "pool-test-password")
     sizes = []
     for workers in (None, 4, 32, 64):
         with make_client(workers) as client:
