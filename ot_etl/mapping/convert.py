@@ -8,6 +8,7 @@ that is not clearly of the type fails with a reason the user can act on.
 
 from __future__ import annotations
 
+import calendar
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Literal
@@ -30,6 +31,24 @@ _NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 _UNIT = re.compile(rf"^\s*{_NUMBER}\s*[^\d\s.,+-][^\d]*$")
 _ISO = r"\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d{1,9})?)?)?"
 _SCIENTIFIC = r"-?\d+(?:[.,]\d+)?[eE][+-]\d+"
+_DATE_LIKE = re.compile(r"\s*\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}.*")
+_ISO_PARTS = re.compile(r"\s*(\d{4})-(\d\d)-(\d\d)")
+# Formats tried on a column's failing dates, to suggest one that reads them;
+# in this order on a tie (month first, as Excel's US default writes them).
+_DAY_FORMATS = (
+    "%m/%d/%Y",
+    "%d/%m/%Y",
+    "%Y/%m/%d",
+    "%d.%m.%Y",
+    "%m-%d-%Y",
+    "%d-%m-%Y",
+    "%m/%d/%y",
+    "%d/%m/%y",
+    "%d.%m.%y",
+)
+DATE_FORMATS = tuple(
+    day + time for day in _DAY_FORMATS for time in ("", " %H:%M", " %H:%M:%S")
+)
 _TRUE = {"true", "yes", "y", "t", "1"}
 _FALSE = {"false", "no", "n", "f", "0"}
 
@@ -120,8 +139,10 @@ def to_datetime(text: pd.Series, fmt: str | None = None) -> Converted:
     ISO and SQL-Server style (``1996-07-04``, ``1996-07-04T13:05:00``,
     ``1996-07-04 00:00:00.000``) always parse, as do Excel serial day numbers
     (what a date cell becomes when its format is lost); other text needs the
-    field's ``format``. Day-first or month-first text without a format fails as
-    ambiguous rather than being guessed.
+    field's ``format``. Day-first or month-first text without a format fails
+    rather than being guessed, with a format that reads the column's failing
+    values (see :func:`_date_reasons`); an ISO text that names no real day
+    (``2024-13-45``) fails as invalid.
     """
     s = text.str.strip()
     values = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
@@ -145,21 +166,82 @@ def to_datetime(text: pd.Series, fmt: str | None = None) -> Converted:
         days = days.where(days >= 61, days + 1)
         stamps = _EXCEL_EPOCH + pd.to_timedelta(days, unit="D")
         values[serial] = stamps.dt.round("s").astype("datetime64[us]")
-    reasons = _reasons(text.index)
-    for i in text.index[text.notna() & values.isna()]:
-        reasons[i] = _date_reason(str(text[i]), fmt)
-    return values, reasons
+    failed = text[text.notna() & values.isna()].astype(str)
+    return values, _date_reasons(failed, text.index, fmt)
 
 
-def _date_reason(value: str, fmt: str | None) -> str:
+def _date_reasons(failed: pd.Series, index: pd.Index, fmt: str | None) -> pd.Series:
+    """Why each failed cell is not a date, with a format that reads it if any.
+
+    Candidate formats are tried on every distinct failing value of the
+    column: a format reading more of them is suggested first, so one
+    ``13/02/2024`` makes ``07/04/2024`` of the same column day-first too.
+    """
+    reasons = _reasons(index)
+    shaped = failed.str.fullmatch(_DATE_LIKE.pattern).fillna(False).astype(bool)
+    texts = pd.unique(failed[shaped].str.strip())
+    reads = _formats_reading(texts) if fmt is None else {}
+    for i in failed.index:
+        reasons[i] = _date_reason(str(failed[i]), fmt, reads)
+    return reasons
+
+
+def _formats_reading(values: object) -> dict[str, set[str]]:
+    """For each candidate format, the values (stripped) it parses."""
+    texts = pd.Series(values, dtype="object")
+    out: dict[str, set[str]] = {}
+    for candidate in DATE_FORMATS:
+        parsed = pd.to_datetime(texts, format=candidate, errors="coerce")
+        hit = set(texts[parsed.notna()])
+        if hit:
+            out[candidate] = hit
+    return out
+
+
+def _date_reason(value: str, fmt: str | None, reads: dict[str, set[str]]) -> str:
+    iso = _ISO_PARTS.match(value)
+    if iso and re.fullmatch(_ISO, value.strip()):
+        return _invalid_iso(*(int(g) for g in iso.groups()))
     if fmt:
         return f"not a date in the format {fmt!r} (nor ISO YYYY-MM-DD)"
-    if re.fullmatch(r"\s*\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}.*", value):
+    if not _DATE_LIKE.fullmatch(value):
+        return "not a date (expected YYYY-MM-DD, or set a format in the mapping)"
+    key = value.strip()
+    fits = sorted(
+        (f for f, hit in reads.items() if key in hit),
+        key=lambda f: (-len(reads[f]), DATE_FORMATS.index(f)),
+    )
+    if not fits:
         return (
-            "ambiguous date: add a format to the field in the mapping, "
-            'e.g. format: "%m/%d/%Y" (or write it as YYYY-MM-DD)'
+            "not a valid date: no day, month and year order reads it "
+            "(correct the value, or write it as YYYY-MM-DD)"
         )
-    return "not a date (expected YYYY-MM-DD, or set a format in the mapping)"
+    best = [f for f in fits if len(reads[f]) == len(reads[fits[0]])]
+    shown = " or ".join(f'"{f}"' for f in best[:2])
+    if len(fits) == 1:
+        return (
+            "not an ISO date: add a format to the field in the mapping, "
+            f"e.g. format: {shown} (or write it as YYYY-MM-DD)"
+        )
+    return (
+        "ambiguous date: add a format to the field in the mapping, "
+        f"e.g. format: {shown} (or write it as YYYY-MM-DD)"
+    )
+
+
+def _invalid_iso(year: int, month: int, day: int) -> str:
+    """Why an ISO-shaped text is no date: the month, the day, or the time."""
+    if not 1 <= month <= 12:
+        return f"not a valid date: there is no month {month} (YYYY-MM-DD)"
+    if year >= 1:
+        last = calendar.monthrange(year, month)[1]
+        if not 1 <= day <= last:
+            return (
+                f"not a valid date: {calendar.month_name[month]} {year} has "
+                f"{last} days, not {day} (YYYY-MM-DD)"
+            )
+        return "not a valid time of day (HH:MM or HH:MM:SS, hours 0 to 23)"
+    return "not a valid date: there is no year 0 (YYYY-MM-DD)"
 
 
 def convert(

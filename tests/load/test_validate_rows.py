@@ -259,8 +259,55 @@ def test_ambiguous_text_dates_need_a_format(tmp_path: Path) -> None:
             "when",
             "07/04/1996",
             "ambiguous date: add a format to the field in the "
-            'mapping, e.g. format: "%m/%d/%Y" (or write it as YYYY-MM-DD)',
+            'mapping, e.g. format: "%m/%d/%Y" or "%d/%m/%Y" (or write it as '
+            "YYYY-MM-DD)",
         )
+    ]
+
+
+def test_date_reasons_say_invalid_and_suggest_a_format_that_reads_the_column(
+    tmp_path: Path,
+) -> None:
+    mapping = DATES.replace(', format: "%d/%m/%Y"', "")
+    csv = (
+        "id,when\nx,2024-13-45\nx,2024-02-30\nx,13/02/2024\nx,07/04/2024\n"
+        "x,31/02/2024\nx,1996-07-04 25:00\n"
+    )
+    suggest = 'e.g. format: "%d/%m/%Y" (or write it as YYYY-MM-DD)'
+    assert [(r, v, why) for r, _, v, why in table(run(tmp_path, mapping, csv))] == [
+        (2, "2024-13-45", "not a valid date: there is no month 13 (YYYY-MM-DD)"),
+        (
+            3,
+            "2024-02-30",
+            "not a valid date: February 2024 has 29 days, not 30 (YYYY-MM-DD)",
+        ),
+        (
+            4,
+            "13/02/2024",
+            f"not an ISO date: add a format to the field in the mapping, {suggest}",
+        ),
+        (
+            5,
+            "07/04/2024",
+            f"ambiguous date: add a format to the field in the mapping, {suggest}",
+        ),
+        (
+            6,
+            "31/02/2024",
+            "not a valid date: no day, month and year order reads it (correct the "
+            "value, or write it as YYYY-MM-DD)",
+        ),
+        (
+            7,
+            "1996-07-04 25:00",
+            "not a valid time of day (HH:MM or HH:MM:SS, hours 0 to 23)",
+        ),
+    ]
+    # The suggested format reads every one of them that is a date.
+    report = run(tmp_path, DATES, "id,when\nx,13/02/2024\nx,07/04/2024\n")
+    assert report.valid["when"].tolist() == [
+        pd.Timestamp("2024-02-13"),
+        pd.Timestamp("2024-04-07"),
     ]
 
 
