@@ -15,6 +15,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import requests
@@ -130,42 +131,43 @@ class Client:
         include_line_items: bool = False,
     ) -> list[dict[str, Any]]:
         """One page (1-based) of full records (POST /list, a bare array)."""
-        body = self.list_page_body(
-            record_type, filters, sort, page, size, include_line_items
-        )
-        return self.page_records(record_type, body)
+        rt = resolve(record_type)
+        info = _page_info(rt, filters, sort, page, size, include_line_items)
+        return self._array(self._call("POST", "/list", rt, body=info.to_json()))
 
-    def list_page_body(
+    def list_page_as(
         self,
+        decode: Callable[[bytes], Any],
         record_type: TypeName,
         filters: Sequence[Filter] = (),
         sort: Sort | None = None,
         page: int = 1,
         size: int = MAX_PAGE_SIZE,
         include_line_items: bool = False,
-    ) -> bytes:
-        """One page as the answer's undecoded UTF-8 JSON text (POST /list).
+        *,
+        slot: AbstractContextManager[Any] | None = None,
+    ) -> Any:
+        """One page (POST /list) decoded by ``decode`` from the answer's UTF-8 bytes.
 
-        For callers with a faster decoder of their own; :meth:`page_records`
-        decodes the text as :meth:`list_page` does, with the same errors.
-        Retries and errors are those of :meth:`list_page`.
+        ``decode`` returns the page, or None to have it decoded into records as
+        :meth:`list_page` does. Decoding is inside the retry loop, so an answer
+        that is not JSON is retried as with :meth:`list_page`, but outside
+        ``slot``, a context manager held around each request only (to bound
+        the requests in flight without bounding the decoding).
         """
         rt = resolve(record_type)
-        info = ListInfo(
-            type=rt.number,
-            filters=tuple(filters),
-            sort=sort,
-            page=page,
-            size=size,
-            include_line_items=include_line_items,
-        )
-        body: bytes = self._call("POST", "/list", rt, body=info.to_json(), raw=True)
-        return body
+        info = _page_info(rt, filters, sort, page, size, include_line_items)
 
-    def page_records(self, record_type: TypeName, body: bytes) -> list[dict[str, Any]]:
-        """The records of a :meth:`list_page_body` answer (a bare JSON array)."""
-        rt = resolve(record_type)
-        return self._array(_decoded(body, "POST", "/list", rt))
+        def decoded(body: bytes) -> tuple[Any, bool]:
+            value = decode(body)
+            if value is not None:
+                return value, True
+            return _decoded(body, "POST", "/list", rt), False
+
+        value, done = self._call(
+            "POST", "/list", rt, body=info.to_json(), decode=decoded, slot=slot
+        )
+        return value if done else self._array(value)
 
     def entity_refs(
         self,
@@ -224,9 +226,13 @@ class Client:
         body: Any = None,
         params: Mapping[str, Any] | None = None,
         create: bool = False,
-        raw: bool = False,
+        decode: Callable[[bytes], Any] | None = None,
+        slot: AbstractContextManager[Any] | None = None,
     ) -> Any:
-        """The decoded JSON answer (``raw``: its UTF-8 bytes), after retries."""
+        """The JSON answer, or ``decode`` of its UTF-8 bytes, after retries.
+
+        ``slot`` is held around each attempt's request, not around ``decode``.
+        """
         url = self.config.base_url + path
         data = None if body is None else dumps(body).encode("utf-8")
         headers = (
@@ -240,7 +246,11 @@ class Client:
         attempt = throttles = 0
         while True:
             try:
-                return self._once(method, url, path, rt, data, params, headers, raw)
+                with slot or nullcontext():
+                    answer = self._once(
+                        method, url, path, rt, data, params, headers, decode is not None
+                    )
+                return answer if decode is None else decode(answer)
             except UnavailableError as exc:
                 throttled = exc.status == 429
                 if throttled:
@@ -346,6 +356,24 @@ class Client:
                 f"expected a JSON object, got {type(result).__name__}"
             )
         return result
+
+
+def _page_info(
+    rt: RecordType,
+    filters: Sequence[Filter],
+    sort: Sort | None,
+    page: int,
+    size: int,
+    include_line_items: bool,
+) -> ListInfo:
+    return ListInfo(
+        type=rt.number,
+        filters=tuple(filters),
+        sort=sort,
+        page=page,
+        size=size,
+        include_line_items=include_line_items,
+    )
 
 
 def _utf8(response: requests.Response) -> bytes:

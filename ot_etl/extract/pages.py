@@ -166,17 +166,16 @@ class PageFetcher:
         """One planned page, decoded in the fetching thread."""
         if self.decoder is None:
             return self._fetch(page)
-        with self._requests:
-            body = self.client.list_page_body(
-                self.rt,
-                self.filters,
-                sort=Sort(self.key) if self.key else None,
-                page=page,
-                size=self.page_size,
-                include_line_items=self.include_lines,
-            )
-        decoded = self.decoder(body)
-        return self.client.page_records(self.rt, body) if decoded is None else decoded
+        return self.client.list_page_as(
+            self.decoder,
+            self.rt,
+            self.filters,
+            sort=Sort(self.key) if self.key else None,
+            page=page,
+            size=self.page_size,
+            include_line_items=self.include_lines,
+            slot=self._requests,
+        )
 
     def _planned(self, planned: int) -> Iterator[Page]:
         # With a decoder, a thread that decodes has released its request

@@ -174,11 +174,11 @@ class _Pages:
         page = kw["page"]
         return self.pages[page - 1] if page <= len(self.pages) else []
 
-    def list_page_body(self, rt: Any, filters: Any = (), **kw: Any) -> bytes:
-        return _body(self.list_page(rt, filters, **kw))
-
-    def page_records(self, rt: Any, body: bytes) -> Any:
-        return json.loads(body)
+    def list_page_as(self, decode: Any, rt: Any, filters: Any = (), **kw: Any) -> Any:
+        kw.pop("slot")
+        body = _body(self.list_page(rt, filters, **kw))
+        decoded = decode(body)
+        return json.loads(body) if decoded is None else decoded
 
 
 def test_the_fetcher_hands_out_the_same_rows_from_decoded_pages() -> None:
