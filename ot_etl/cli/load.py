@@ -38,7 +38,8 @@ from ot_etl.load import load_file
     "--rejects",
     "rejects_path",
     type=click.Path(path_type=Path),
-    help="Rejects file (default <stem>.rejects.csv/.xlsx next to FILE).",
+    help="Rejects file (default <stem>.rejects.csv/.xlsx next to FILE; a "
+    "rejects file given back is rewritten in place).",
 )
 @click.option(
     "--ledger",

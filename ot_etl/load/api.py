@@ -37,12 +37,22 @@ def load_file(
 
     The rejects file defaults to ``<stem>.rejects.csv`` (``.xlsx`` for Excel)
     next to the input, the ledger to ``<stem>.ledger.sqlite`` next to the
-    rejects file. A dry run writes nothing: no request that changes data, no
+    rejects file. A rejects file given back is its own rejects file (the
+    rows still rejected; removed when every row loaded) and keeps the ledger
+    of its original. A dry run writes nothing: no request that changes data, no
     ledger, no rejects file.
     """
     source_path = Path(path)
     the_mapping = mapping if isinstance(mapping, Mapping) else load_mapping(mapping)
-    rejects = Path(rejects_path) if rejects_path else default_rejects_path(source_path)
+    # Read whole first: a rejects file given back is rewritten in place.
+    source = read_source(
+        source_path, the_mapping.source, columns=the_mapping.header_names
+    )
+    rejects = (
+        Path(rejects_path)
+        if rejects_path
+        else default_rejects_path(source_path, source.columns)
+    )
     ledger = (
         Path(ledger_path) if ledger_path else default_ledger_path(source_path, rejects)
     )
@@ -54,9 +64,6 @@ def load_file(
         dry_run=dry_run,
         progress=progress,
         lock_timeout=lock_timeout,
-    )
-    source = read_source(
-        source_path, the_mapping.source, columns=the_mapping.header_names
     )
     return run_load(source, the_mapping, client, options)
 

@@ -125,6 +125,23 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
     return text
 
 
+ORIGIN_COLUMNS = ("_source_file", "_sheet", "_row")
+"""Where a row came from; kept as they were when a rejects file is re-loaded."""
+
+
+def origins(raw: pd.DataFrame) -> pd.DataFrame | None:
+    """The origin columns of a rejects file as read (``None`` for other files).
+
+    Re-loading a rejects file rewrites it with the rows still rejected; they
+    keep naming the row of the original input, not a row of the file being
+    rewritten.
+    """
+    if not is_rejects_file(str(c) for c in raw.columns):
+        return None
+    present = [c for c in ORIGIN_COLUMNS if c in raw.columns]
+    return raw.loc[:, present].astype(object).map(restore)
+
+
 def build_rejects(
     raw: pd.DataFrame,
     row_numbers: Sequence[int],
@@ -133,8 +150,14 @@ def build_rejects(
     source_file: str,
     sheet: str | None,
     sensitive_columns: Sequence[str] = (),
+    origin: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """The rejects table (values as typed, not yet neutralised), in input order."""
+    """The rejects table (values as typed, not yet neutralised), in input order.
+
+    ``origin`` (from :func:`origins`, same positions as ``raw``) gives rows
+    of a re-loaded rejects file their first ``_source_file``, ``_sheet`` and
+    ``_row`` where it holds them.
+    """
     ordered = sorted(entries, key=lambda e: e.position)
     positions = [e.position for e in ordered]
     table = raw.iloc[positions].reset_index(drop=True).copy()
@@ -146,6 +169,8 @@ def build_rejects(
     table["_source_file"] = source_file
     table["_sheet"] = sheet or ""
     table["_row"] = [int(row_numbers[p]) for p in positions]
+    if origin is not None:
+        _keep_origin(table, origin, positions)
     table["_stage"] = [e.stage for e in ordered]
     table["_reasons"] = [scrub("; ".join(e.reasons), secrets) for e in ordered]
     table["_raw"] = [
@@ -155,8 +180,37 @@ def build_rejects(
     return table
 
 
-def default_rejects_path(source: Path) -> Path:
-    """``<stem>.rejects.csv`` (or ``.xlsx`` for Excel inputs) next to the input."""
+def _keep_origin(
+    table: pd.DataFrame, origin: pd.DataFrame, positions: list[int]
+) -> None:
+    """Overwrite the origin columns with the re-loaded file's non-empty ones."""
+    for col in origin.columns:
+        before = origin[col].iloc[positions].reset_index(drop=True)
+        given = before.notna() & before.astype(str).str.strip().ne("")
+        table[col] = table[col].astype(object).where(~given, before)
+
+
+def is_rejects_input(source: Path, columns: Iterable[str]) -> bool:
+    """Whether ``source`` is a rejects file the loader wrote: by name and columns.
+
+    ``<stem>.rejects.csv`` or ``.xlsx`` holding ``_stage`` and ``_reasons``.
+    """
+    return (
+        source.stem.endswith(".rejects")
+        and source.suffix.lower() in (".csv", ".xlsx")
+        and is_rejects_file(columns)
+    )
+
+
+def default_rejects_path(source: Path, columns: Iterable[str] = ()) -> Path:
+    """``<stem>.rejects.csv`` (or ``.xlsx`` for Excel inputs) next to the input.
+
+    A rejects file given back to the loader (see :func:`is_rejects_input`;
+    ``columns`` are the file's header) is its own rejects file: it is
+    rewritten with the rows still rejected, and removed when none is left.
+    """
+    if is_rejects_input(source, columns):
+        return source
     suffix = ".xlsx" if source.suffix.lower() in (".xlsx", ".xls", ".xlsm") else ".csv"
     return source.with_name(f"{source.stem}.rejects{suffix}")
 

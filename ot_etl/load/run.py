@@ -34,6 +34,7 @@ from ot_etl.load.rejects import (
     build_rejects,
     mask,
     masked_cells,
+    origins,
     strip_extras,
     write_rejects,
 )
@@ -107,6 +108,7 @@ def run_load(
 
     started = time.monotonic()
     rt = mapping.record_type
+    origin = origins(source.raw)
     raw, was_rejects = strip_extras(source.raw)
     source = replace(source, raw=raw, columns=list(raw.columns))
     report = validate(source, mapping)
@@ -169,7 +171,14 @@ def run_load(
         if ledger is not None:
             ledger.close()
     result = _finish(
-        source, mapping, items, invalid_entries, summary, options, started, pool
+        source,
+        mapping,
+        (items, invalid_entries),
+        summary,
+        options,
+        started,
+        pool,
+        origin,
     )
     result.fills = fills.frame() if fills is not None else None
     return result
@@ -328,16 +337,44 @@ def _count(items: list[LoadItem], summary: LoadSummary) -> None:
         setattr(summary, name, getattr(summary, name) + 1)
 
 
+def _write_rejects(
+    rejects: pd.DataFrame,
+    source: Any,
+    mapping: Mapping,
+    path: Path,
+    summary: LoadSummary,
+) -> None:
+    """Write the rejects file; a rejects file loaded in full is removed.
+
+    When the input is the rejects file itself, the source was read whole
+    before this point, so rewriting it (atomically) loses nothing.
+    """
+    if not len(rejects):
+        if path.exists() and path.resolve() == Path(str(source.path)).resolve():
+            path.unlink()
+            summary.rejects_removed = path
+        return
+    header = mapping.source.header_row
+    summary.rejects_path = write_rejects(
+        rejects,
+        path,
+        sheet=source.sheet,
+        delimiter=getattr(source, "delimiter", None) or ",",
+        title_rows=header - 1 if isinstance(header, int) else 0,
+    )
+
+
 def _finish(
     source: Any,
     mapping: Mapping,
-    items: list[LoadItem],
-    invalid: list[RejectEntry],
+    outcome: tuple[list[LoadItem], list[RejectEntry]],
     summary: LoadSummary,
     options: LoadOptions,
     started: float,
     pool: dict[str, int],
+    origin: pd.DataFrame | None,
 ) -> LoadResult:
+    items, invalid = outcome
     entries = list(invalid)
     covered = {e.position for e in entries}
     for item in items:
@@ -360,17 +397,11 @@ def _finish(
         source_file=str(source.path),
         sheet=source.sheet,
         sensitive_columns=sensitive,
+        origin=origin,
     )
     summary.elapsed = time.monotonic() - started
-    if not options.dry_run and options.rejects_path is not None and len(rejects):
-        header = mapping.source.header_row
-        summary.rejects_path = write_rejects(
-            rejects,
-            options.rejects_path,
-            sheet=source.sheet,
-            delimiter=getattr(source, "delimiter", None) or ",",
-            title_rows=header - 1 if isinstance(header, int) else 0,
-        )
+    if not options.dry_run and options.rejects_path is not None:
+        _write_rejects(rejects, source, mapping, options.rejects_path, summary)
     if options.use_ledger and options.ledger_path is not None and not options.dry_run:
         summary.ledger_path = options.ledger_path
     outcomes = outcomes_table(source, mapping, items, invalid)

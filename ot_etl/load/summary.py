@@ -50,6 +50,7 @@ class LoadSummary:
     dry_run: bool = False
     stopped: str | None = None
     rejects_path: Path | None = None
+    rejects_removed: Path | None = None  # a rejects file loaded in full
     ledger_path: Path | None = None
     plan: dict[str, int] = field(default_factory=dict)
     examples: dict[str, list[str]] = field(default_factory=dict)
@@ -115,6 +116,11 @@ class LoadSummary:
         )
         if self.rejects_path is not None:
             out.append(f"  rejects file   {self.rejects_path}")
+        if self.rejects_removed is not None:
+            out.append(
+                "  every row of the rejects file loaded; "
+                f"{self.rejects_removed} removed"
+            )
         if self.ledger_path is not None:
             out.append(f"  ledger         {self.ledger_path}")
         if self.stopped:
