@@ -11,7 +11,7 @@ import functools
 import logging
 import sys
 from collections.abc import Callable
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar, overload
 
 import click
 
@@ -55,9 +55,29 @@ def fail(message: str, code: int = EXIT_CANNOT_PROCEED) -> NoReturn:
     sys.exit(code)
 
 
-def guarded(func: F) -> F:
-    """Turn toolkit errors into a clear message and an exit code."""
+@overload
+def guarded(func: F) -> F: ...
 
+
+@overload
+def guarded(*, interrupted: str) -> Callable[[F], F]: ...
+
+
+def guarded(
+    func: F | None = None, *, interrupted: str = "interrupted"
+) -> F | Callable[[F], F]:
+    """Turn toolkit errors into a clear message and an exit code.
+
+    ``@guarded`` or ``@guarded(interrupted=...)``: ``interrupted`` is what
+    Ctrl-C prints (exit code 130), so each command can say what an interrupted
+    run left behind and how to go on.
+    """
+    if func is None:
+        return functools.partial(_guard, interrupted=interrupted)
+    return _guard(func, interrupted)
+
+
+def _guard(func: F, interrupted: str) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         ctx = click.get_current_context(silent=True)
@@ -69,7 +89,7 @@ def guarded(func: F) -> F:
         except OtEtlError as exc:
             fail(f"error: {exc}")
         except KeyboardInterrupt:
-            fail("interrupted; nothing half-written was left under a final name", 130)
+            fail(interrupted, 130)
         except Exception as exc:
             if debug:
                 raise

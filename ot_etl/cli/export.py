@@ -48,7 +48,7 @@ def _since(text: str | None) -> dt.datetime | None:
     "--page-size", type=click.IntRange(1, 1000), default=1000, show_default=True
 )
 @click.option("--include-sensitive", is_flag=True, help="Keep card fields too.")
-@guarded
+@guarded(interrupted="interrupted; nothing half-written was left under a final name")
 def export_command(
     types: tuple[str, ...],
     out_dir: str,

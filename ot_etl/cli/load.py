@@ -16,6 +16,11 @@ from ot_etl.cli.common import guarded, make_client
 from ot_etl.cli.progress import PostingBar
 from ot_etl.load import load_file
 
+INTERRUPTED = (
+    "interrupted; run the same command again to resume: the ledger records what "
+    "was sent, so rows already loaded are skipped and none is created twice"
+)
+
 
 @click.command("load")
 @click.argument("mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -59,7 +64,7 @@ from ot_etl.load import load_file
     is_flag=True,
     help="Read, validate, resolve and plan; write nothing anywhere.",
 )
-@guarded
+@guarded(interrupted=INTERRUPTED)
 def load_command(
     mapping: Path,
     file: Path,

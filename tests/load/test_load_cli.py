@@ -99,3 +99,59 @@ def test_lock_timeout_zero_refuses_a_busy_ledger_before_any_request(
         busy.output
     )
     assert _run(env, mapping, csv, "--lock-timeout", 0).exit_code == 0
+
+
+def test_ctrl_c_says_how_to_resume_and_the_rerun_creates_each_row_once(
+    env: dict[str, str], tmp_path: Path, sandbox: Any, monkeypatch: Any
+) -> None:
+    from ot_etl.client import Client
+    from ot_etl.load.ledger import Ledger
+
+    real = Ledger.mark_sending
+    calls: list[int] = []
+
+    def interrupt_at_second_batch(self: Ledger, *args: Any) -> None:
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        real(self, *args)
+
+    mapping = customer_mapping(tmp_path)
+    csv = customer_csv(tmp_path, 6)
+    monkeypatch.setattr(Ledger, "mark_sending", interrupt_at_second_batch)
+    stopped = _run(env, mapping, csv, "--workers", 1, "--batch-size", 2)
+    assert stopped.exit_code == 130, stopped.output
+    assert stopped.output.splitlines() == [
+        "interrupted; run the same command again to resume: the ledger records "
+        "what was sent, so rows already loaded are skipped and none is created twice"
+    ]
+    monkeypatch.setattr(Ledger, "mark_sending", real)
+    resumed = _run(env, mapping, csv, "--workers", 1, "--batch-size", 2)
+    assert resumed.exit_code == 0, resumed.output
+    assert "  created        4" in resumed.output.splitlines()
+    with Client(**sandbox.client_kwargs()) as client:
+        names = [r["Name"] for r in client.list_page("customer", size=100)]
+    assert sorted(names) == [f"Customer {i:03d}" for i in range(6)]
+
+
+def test_interrupt_messages_are_the_command_s_own() -> None:
+    import click
+
+    from ot_etl.cli.common import guarded
+
+    @click.command()
+    @guarded
+    def plain() -> None:
+        raise KeyboardInterrupt
+
+    @click.command()
+    @guarded(interrupted="interrupted; partial files were removed")
+    def careful() -> None:
+        raise KeyboardInterrupt
+
+    for command, said in (
+        (plain, "interrupted\n"),
+        (careful, "interrupted; partial files were removed\n"),
+    ):
+        result = CliRunner().invoke(command, [])
+        assert (result.exit_code, result.output) == (130, said)
