@@ -20,7 +20,13 @@ from ot_etl.catalog import Field, RecordType, object_fields, resolve
 _WORD = re.compile(r"[\s_\-.]+")
 
 
-_WHOLE = {"company": "companyname", "street": "addr2", "address": "addr2"}
+# A bare "address" or "street" is the first street line; the Address object has
+# its own Name and Contact fields for the addressee.
+_WHOLE = {"company": "companyname", "street": "addr1", "address": "addr1"}
+_NUMBERED_ADDRESS = re.compile(r"(?:address|addr|street)(?:line)?([1-4])$")
+# Headers that name an entity when no header is "Name" itself, best first;
+# "<type>name" and "<type>" ("customerName", "Customer") go before them.
+_NAME_HEADERS = ("companyname", "company", "productname", "itemname", "fullname")
 _PARTS = (
     ("postalcode", "zip"),
     ("zipcode", "zip"),
@@ -41,7 +47,8 @@ def _wanted(header: str) -> str:
         return _WHOLE[want]
     for part, field_name in _PARTS:
         want = want.replace(part, field_name)
-    return want.replace("address", "addr2") if want.endswith("address") else want
+    want = _NUMBERED_ADDRESS.sub(r"addr\1", want)
+    return want.removesuffix("address") + "addr1" if want.endswith("address") else want
 
 
 def _names(target: str) -> set[str]:
@@ -109,6 +116,29 @@ def match_headers(headers: list[str], targets: list[str]) -> dict[str, str]:
     return out
 
 
+def name_column(
+    rt: RecordType, headers: list[str], matched: dict[str, str]
+) -> str | None:
+    """The header to draft an entity's ``Name`` from when none matched it.
+
+    ``customerName`` or ``Customer`` for a customer, else a company or product
+    name column (``companyName``), even one already drafted for another
+    field: the name is the record's match key, so it should not stay empty.
+    """
+    if rt.kind != "entity" or "Name" in matched.values():
+        return None
+    if "Name" not in target_names(rt):
+        return None
+    own = _fold(rt.name)
+    by_fold: dict[str, str] = {}
+    for header in headers:
+        by_fold.setdefault(_fold(header), header)
+    for wanted in (own + "name", own, *_NAME_HEADERS):
+        if wanted in by_fold:
+            return by_fold[wanted]
+    return None
+
+
 def init_mapping(record_type: str | int | RecordType, source_path: str | Path) -> str:
     """YAML text of a starting mapping for ``source_path`` into ``record_type``."""
     # Imported here: ot_etl.load imports this package at import time.
@@ -118,13 +148,18 @@ def init_mapping(record_type: str | int | RecordType, source_path: str | Path) -
     rt = resolve(record_type)
     frame = read_source(source_path, SourceOptions(delimiter="auto"))
     matched = match_headers(frame.columns, target_names(rt))
-    unmatched = [c for c in frame.columns if c not in matched]
+    named = name_column(rt, frame.columns, matched)
+    fields = {t: h for h, t in matched.items()}
+    if named is not None:
+        fields = {"Name": named, **fields}
+    used = set(fields.values())
+    unmatched = [c for c in frame.columns if c not in used]
     lines = [
         f"# Drafted by `ot-etl mapping init` from {Path(source_path).name}.",
         "# Check every line; see docs/mappings.md for the format.",
         yaml.safe_dump({"record_type": rt.slug, "mode": "create"}, sort_keys=False),
     ]
-    match = "Name" if "Name" in matched.values() else None
+    match = "Name" if "Name" in fields else None
     if match:
         lines.append(
             yaml.safe_dump(
@@ -140,19 +175,22 @@ def init_mapping(record_type: str | int | RecordType, source_path: str | Path) -
     lines.append(yaml.safe_dump({"source": source}, sort_keys=False))
     schema = {
         "schema_type": "dataframe",
-        "columns": {c: {"dtype": "str", "nullable": True} for c in matched},
+        "columns": {
+            c: {"dtype": "str", "nullable": True} for c in frame.columns if c in used
+        },
     }
     lines.append(
         yaml.safe_dump({"schema": schema}, sort_keys=False, allow_unicode=True)
     )
-    if matched:
-        fields = {t: h for h, t in matched.items()}
+    if fields:
         lines.append(
             yaml.safe_dump({"fields": fields}, sort_keys=False, allow_unicode=True)
         )
     else:
         lines.append("fields: {}  # no header matched a field: map them by hand")
-    mapped_tops = {t.split(".")[0] for t in matched.values()}
+    if named is not None:
+        lines.append(f"# Name (the match key) is drafted from {named}: check it.")
+    mapped_tops = {t.split(".")[0] for t in fields}
     required = [f.name for f in rt.fields if f.required and f.name not in mapped_tops]
     if required:
         lines.append(f"# Required by the API and not mapped yet: {', '.join(required)}")

@@ -28,6 +28,11 @@ def test_init_on_a_northwind_header(tmp_path: Path) -> None:
         "# Check every line; see docs/mappings.md for the format.\n"
         "record_type: customer\n"
         "mode: create\n"
+        "match:\n"
+        "  fields:\n"
+        "  - Name\n"
+        "  strip: true\n"
+        "  case: insensitive\n"
         "source:\n"
         "  header_row: 1\n"
         "  encoding: auto\n"
@@ -43,22 +48,24 @@ def test_init_on_a_northwind_header(tmp_path: Path) -> None:
         "    phone:\n      dtype: str\n      nullable: true\n"
         "    fax:\n      dtype: str\n      nullable: true\n"
         "fields:\n"
+        "  Name: companyName\n"
         "  CompanyName: companyName\n"
-        "  BillAddress.Addr2: address\n"
+        "  BillAddress.Addr1: address\n"
         "  BillAddress.City: city\n"
         "  BillAddress.State: region\n"
         "  BillAddress.Zip: postalCode\n"
         "  BillAddress.Country: country\n"
         "  PrimaryContact.Phone: phone\n"
         "  BillAddress.Fax: fax\n"
-        "# Required by the API and not mapped yet: Name\n"
+        "# Name (the match key) is drafted from companyName: check it.\n"
         "# Columns not mapped (add them under fields if needed):\n"
         "#   customerID\n"
         "#   contactName\n"
         "#   contactTitle\n"
     )
     mapping = parse_mapping(text)  # the draft is itself a valid mapping
-    assert len(mapping.fields) == 8
+    assert len(mapping.fields) == 9
+    assert mapping.match_fields == ["Name"]
 
 
 def test_init_detects_a_semicolon_file_and_its_title_rows(tmp_path: Path) -> None:
@@ -86,12 +93,72 @@ def test_header_matching_passes() -> None:
     assert match_headers(["Websit"], targets) == {"Websit": "Website"}
     headers = ["shipAddress", "shipCity", "shipPostalCode", "customerID"]
     orders = [
-        "ShipAddress.Addr2",
+        "ShipAddress.Addr1",
         "ShipAddress.City",
         "ShipAddress.Zip",
         "CustomerRef.Name",
     ]
     assert match_headers(headers, orders) == dict(zip(headers, orders, strict=True))
+    lines = [f"BillAddress.Addr{n}" for n in (1, 2, 3, 4)]
+    assert match_headers(
+        ["Address 2", "Address Line 1", "street3", "Addr4"], lines
+    ) == {
+        "Address 2": "BillAddress.Addr2",
+        "Address Line 1": "BillAddress.Addr1",
+        "street3": "BillAddress.Addr3",
+        "Addr4": "BillAddress.Addr4",
+    }
+
+
+SAMPLE = Path(__file__).parents[2] / "sample_data" / "northwind"
+
+
+def test_init_command_on_the_northwind_sample_names_customers_by_company(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "customer.yaml"
+    result = CliRunner().invoke(
+        mapping_group,
+        [
+            "init",
+            "customer",
+            "--from",
+            str(SAMPLE / "customers.csv"),
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output == f"wrote {out} (3 column(s) left unmapped, listed in it)\n"
+    mapping = parse_mapping(out.read_text(encoding="utf-8"))
+    assert [(fm.target, fm.column) for fm in mapping.fields] == [
+        ("Name", "companyName"),
+        ("CompanyName", "companyName"),
+        ("BillAddress.Addr1", "address"),
+        ("BillAddress.City", "city"),
+        ("BillAddress.State", "region"),
+        ("BillAddress.Zip", "postalCode"),
+        ("BillAddress.Country", "country"),
+        ("PrimaryContact.Phone", "phone"),
+        ("BillAddress.Fax", "fax"),
+    ]
+    assert mapping.match_fields == ["Name"]
+
+
+def test_name_candidates_for_entities_only() -> None:
+    from ot_etl.catalog import resolve
+    from ot_etl.mapping.init import name_column
+
+    customer = resolve("customer")
+    assert name_column(customer, ["id", "Customer Name", "company"], {}) == (
+        "Customer Name"
+    )
+    assert name_column(customer, ["id", "Company"], {}) == "Company"
+    assert name_column(customer, ["Name", "company"], {"Name": "Name"}) is None
+    assert name_column(resolve("partitem"), ["sku", "productName"], {}) == (
+        "productName"
+    )
+    assert name_column(resolve("salesorder"), ["companyName"], {}) is None
 
 
 def test_init_command_writes_and_refuses_to_overwrite(
