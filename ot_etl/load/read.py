@@ -44,7 +44,7 @@ class SourceFrame:
     dtype) and one row per non-blank data row, indexed 0..n-1.
     ``row_numbers[i]`` is the row the user sees for ``raw`` row ``i`` (the
     first data row under a header on line 1 is row 2). ``original_columns``
-    are the header cells as typed.
+    are the header cells as typed; ``sheets`` every sheet of a workbook.
     """
 
     raw: pd.DataFrame
@@ -56,6 +56,7 @@ class SourceFrame:
     encoding: str | None = None
     header_row: int = 1
     delimiter: str | None = None
+    sheets: tuple[str, ...] = ()  # a workbook's sheet names, in order
 
     def row(self, index: int) -> int:
         """The sheet row number of frame row ``index``."""
@@ -100,14 +101,16 @@ def _read_one(
         raise InputFileError(str(p), "no such file.")
     encoding: str | None = None
     delimiter: str | None = None
+    sheets: list[str] = []
     if p.suffix.lower() in EXCEL_SUFFIXES:
-        grid, sheet_name = read_excel_grid(p, sheet)
+        grid, sheet_name, sheets = read_excel_grid(p, sheet)
     else:
         grid, encoding, delimiter = read_text_grid(p, opts.encoding, opts.delimiter)
         sheet_name = None
     header_index = _header_index(grid, opts.header_row, str(p), expected)
     frame = _to_frame(grid, header_index, str(p), opts, delimiter)
     frame.sheet, frame.encoding, frame.delimiter = sheet_name, encoding, delimiter
+    frame.sheets = tuple(sheets)
     log.info(
         "read %s%s: header on row %d, %d data rows, %d columns%s",
         p.name,
@@ -366,6 +369,7 @@ def _join(
         encoding=frame.encoding,
         header_row=frame.header_row,
         delimiter=frame.delimiter,
+        sheets=frame.sheets,
     )
 
 
@@ -388,18 +392,34 @@ def require_columns(frame: SourceFrame, columns: list[str], required: set[str]) 
         )
     shown = ", ".join(repr(c) for c in frame.columns[:20])
     more = f" and {len(frame.columns) - 20} more" if len(frame.columns) > 20 else ""
-    fix = "Rename the header in the file, or the column in the mapping."
-    glued = [s for s in ";\t|," if any(s in c for c in frame.columns)]
-    if frame.delimiter is not None and glued and glued[0] != frame.delimiter:
-        fix = (
-            f"The header cells hold {glued[0]!r}: the file is probably delimited by "
-            f"it; set source.delimiter in the mapping to {glued[0]!r}."
-        )
     raise InputFileError(
         frame.path,
         f"missing column(s) the mapping needs: {', '.join(hints)}; the header "
         f"has {shown}{more}.",
         row=frame.header_row,
         column=missing[0],
-        fix=fix,
+        fix=_missing_fix(frame),
     )
+
+
+def _missing_fix(frame: SourceFrame) -> str:
+    """What to do about missing columns: a delimiter, another sheet, or a rename."""
+    rename = "Rename the header in the file, or the column in the mapping."
+    # Tabs are folded into spaces in the normalised names: look at the cells.
+    cells = frame.original_columns or frame.columns
+    glued = [s for s in ";\t|," if any(s in c for c in cells)]
+    if frame.delimiter is not None and glued and glued[0] != frame.delimiter:
+        sep = glued[0]
+        shown = '"\\t" (a tab)' if sep == "\t" else repr(sep)
+        return (
+            f"The header cells hold {shown}: the file is probably delimited by "
+            f"it; set source.delimiter in the mapping to {shown}."
+        )
+    if len(frame.sheets) > 1:
+        listed = ", ".join(repr(n) for n in frame.sheets)
+        return (
+            f"This is sheet {frame.sheet!r}; the workbook's sheets are {listed}. "
+            "If the data is on another sheet, set source.sheet in the mapping to "
+            "its name; else " + rename[0].lower() + rename[1:]
+        )
+    return rename

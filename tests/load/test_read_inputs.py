@@ -270,3 +270,50 @@ def test_password_protected_xlsx_is_named_as_such(tmp_path: Path) -> None:
     )
     with pytest.raises(InputFileError, match="password-protected"):
         read_source(path)
+
+
+# -- what to do about missing columns -------------------------------------------
+
+ITEMS = Path(__file__).parents[1] / "data" / "bad" / "items.yaml"
+
+
+def _validate(path: Path) -> str:
+    from click.testing import CliRunner
+
+    from ot_etl.cli import main
+
+    result = CliRunner().invoke(main, ["validate", str(ITEMS), str(path)])
+    assert result.exit_code == 2, result.output
+    return str(result.output).strip().splitlines()[-1]  # after any warning
+
+
+def test_a_tab_delimited_file_read_as_comma_gets_the_tab_hint(tmp_path: Path) -> None:
+    path = write(tmp_path, "items.csv", "Name\tUPC\tPrice\nBolt\t0123\t1.5\n")
+    assert _validate(path) == (
+        f"error: {path}, row 1, column 'Name': missing column(s) the mapping needs: "
+        "'Name', 'UPC', 'Price', 'Qty', 'Group'; the header has 'Name UPC Price'. "
+        'The header cells hold "\\t" (a tab): the file is probably delimited by it; '
+        'set source.delimiter in the mapping to "\\t" (a tab).'
+    )
+
+
+def test_a_workbook_whose_first_sheet_is_not_the_data_lists_its_sheets(
+    tmp_path: Path,
+) -> None:
+    book = openpyxl.Workbook()
+    notes = book.active
+    assert notes is not None
+    notes.title = "Read me"
+    notes.append(["Price list, 2024"])
+    items = book.create_sheet("Items")
+    items.append(["Name", "UPC", "Price", "Qty", "Group"])
+    items.append(["Bolt", "0123", 1.5, 10, "General"])
+    path = tmp_path / "items.xlsx"
+    book.save(path)
+    assert _validate(path) == (
+        f"error: {path}, row 1, column 'Name': missing column(s) the mapping needs: "
+        "'Name', 'UPC', 'Price', 'Qty', 'Group'; the header has 'Price list, 2024'. "
+        "This is sheet 'Read me'; the workbook's sheets are 'Read me', 'Items'. If "
+        "the data is on another sheet, set source.sheet in the mapping to its name; "
+        "else rename the header in the file, or the column in the mapping."
+    )

@@ -72,10 +72,13 @@ def _protected(path: str) -> InputFileError:
     )
 
 
-def read_excel_grid(path: Path, sheet: str | None) -> tuple[list[list[str]], str]:
+def read_excel_grid(
+    path: Path, sheet: str | None
+) -> tuple[list[list[str]], str, list[str]]:
     """Every row of one sheet (the first one by default) as cell texts.
 
-    Returns ``(grid, sheet name)``; row ``i`` of the grid is sheet row ``i + 1``.
+    Returns ``(grid, sheet name, every sheet's name)``; row ``i`` of the grid
+    is sheet row ``i + 1``.
     """
     book = _open(path)
     names = list(book.sheet_names)
@@ -97,4 +100,4 @@ def read_excel_grid(path: Path, sheet: str | None) -> tuple[list[list[str]], str
             f"cannot read sheet {chosen!r} ({exc}).",
             fix="Open the workbook in Excel and save it again.",
         ) from None
-    return [[render_cell(c) for c in row] for row in rows], chosen
+    return [[render_cell(c) for c in row] for row in rows], chosen, names

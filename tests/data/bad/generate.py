@@ -11,6 +11,7 @@ call :func:`generate` into a temporary folder. Every file is deterministic.
 * ``protected.xlsx``: an encrypted workbook as Excel writes it (an OLE
   compound file holding ``EncryptionInfo`` and ``EncryptedPackage``);
 * ``missing_sheet.xlsx``: a workbook whose only sheet is not the mapped one.
+* ``notes_first.xlsx``: the data on the second sheet, a notes sheet first.
 """
 
 from __future__ import annotations
@@ -34,6 +35,11 @@ def generate(out: Path) -> dict[str, Path]:
         "truncated.xlsx": _truncated_xlsx(),
         "protected.xlsx": _encrypted_ole(),
         "missing_sheet.xlsx": _xlsx([HEADER, ROW], title="Sheet1"),
+        "notes_first.xlsx": _xlsx(
+            [["Price list 2024"], ["Prices in EUR"]],
+            title="Notes",
+            more={"Items": [HEADER, ROW]},
+        ),
     }
     paths = {}
     for name, data in files.items():
@@ -61,7 +67,11 @@ def _columns(n: int) -> bytes:
     return _csv([HEADER + extra, ROW + ["x"] * len(extra)])
 
 
-def _xlsx(rows: list[list[str]], title: str) -> bytes:
+def _xlsx(
+    rows: list[list[str]],
+    title: str,
+    more: dict[str, list[list[str]]] | None = None,
+) -> bytes:
     from openpyxl import Workbook
 
     book = Workbook()
@@ -70,6 +80,10 @@ def _xlsx(rows: list[list[str]], title: str) -> bytes:
     sheet.title = title
     for row in rows:
         sheet.append(row)
+    for name, other_rows in (more or {}).items():
+        other = book.create_sheet(name)
+        for row in other_rows:
+            other.append(row)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
