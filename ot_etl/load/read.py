@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import difflib
 import logging
-import math
-import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +21,8 @@ import numpy as np
 import pandas as pd
 
 from ot_etl.errors import InputFileError
+from ot_etl.load.header import header_index, row_width, unique_names
+from ot_etl.load.header import normalize_header as normalize_header
 from ot_etl.load.readers import EXCEL_SUFFIXES, read_excel_grid, read_text_grid
 from ot_etl.mapping.model import JoinSpec, SourceOptions
 
@@ -31,9 +30,6 @@ log = logging.getLogger(__name__)
 
 MAX_COLUMNS = 16384  # Excel's own limit; more means a wrong delimiter or junk
 WIDE = 100  # columns above which cells are cleaned row-wise
-HEADER_SCAN = 30  # rows searched for the header when header_row is auto
-_SPACES = re.compile(r"[\s\u00a0\u2007\u202f\ufeff]+")
-_NUMERIC = re.compile(r"^[-+]?[\d.,\s]+(e[-+]?\d+)?$|^\d{4}-\d\d-\d\d", re.IGNORECASE)
 
 
 @dataclass
@@ -61,11 +57,6 @@ class SourceFrame:
     def row(self, index: int) -> int:
         """The sheet row number of frame row ``index``."""
         return self.row_numbers[index]
-
-
-def normalize_header(text: str) -> str:
-    """Header text with BOMs, odd and repeated spaces folded to single spaces."""
-    return _SPACES.sub(" ", text).strip()
 
 
 def read_source(
@@ -107,15 +98,15 @@ def _read_one(
     else:
         grid, encoding, delimiter = read_text_grid(p, opts.encoding, opts.delimiter)
         sheet_name = None
-    header_index = _header_index(grid, opts.header_row, str(p), expected)
-    frame = _to_frame(grid, header_index, str(p), opts, delimiter)
+    at = header_index(grid, opts.header_row, str(p), expected)
+    frame = _to_frame(grid, at, str(p), opts, delimiter)
     frame.sheet, frame.encoding, frame.delimiter = sheet_name, encoding, delimiter
     frame.sheets = tuple(sheets)
     log.info(
         "read %s%s: header on row %d, %d data rows, %d columns%s",
         p.name,
         f" [{sheet_name}]" if sheet_name else "",
-        header_index + 1,
+        at + 1,
         len(frame.raw),
         len(frame.columns),
         f", encoding {encoding}" if encoding else "",
@@ -123,115 +114,8 @@ def _read_one(
     return frame
 
 
-def _looks_like_data(cell: str) -> bool:
-    return bool(_NUMERIC.match(cell))
-
-
-def _width(row: list[str]) -> int:
-    for i in range(len(row) - 1, -1, -1):
-        if row[i].strip():
-            return i + 1
-    return 0
-
-
-def _header_index(
-    grid: list[list[str]],
-    header_row: int | str,
-    path: str,
-    expected: tuple[str, ...] = (),
-) -> int:
-    """0-based index of the header row (see SourceOptions.header_row).
-
-    In auto mode the mapping's column names are the strongest signal: the
-    first row naming the most of them wins. The look of the cells decides
-    only when no row names any (a wrong delimiter, or no mapping at all).
-    """
-    if not any(_width(r) for r in grid):
-        raise InputFileError(path, "the file has no cells with text in them.")
-    if isinstance(header_row, int):
-        if header_row > len(grid) or not _width(grid[header_row - 1]):
-            raise InputFileError(
-                path,
-                f"source.header_row is {header_row} but that row is empty or "
-                f"beyond the end (the file has {len(grid)} rows).",
-                fix="Set header_row to the row holding the column names, or auto.",
-            )
-        return header_row - 1
-    first = next(i for i, r in enumerate(grid) if _width(r))
-    scan = range(first, min(len(grid), first + HEADER_SCAN))
-    named = _most_named_row(grid, scan, set(expected))
-    if named is not None:
-        return named
-    for i in scan:
-        if _plausible_header(grid, i):
-            return i
-    return first
-
-
-def _most_named_row(
-    grid: list[list[str]], scan: range, expected: set[str]
-) -> int | None:
-    """The first row of ``scan`` holding the most ``expected`` names, if any."""
-    best, best_hits = None, 0
-    for i in scan:
-        names, _ = _unique_names(grid[i], _width(grid[i]))
-        hits = len(expected.intersection(names))
-        if hits > best_hits:
-            best, best_hits = i, hits
-            if hits == len(expected):
-                break
-    return best
-
-
-def _plausible_header(grid: list[list[str]], i: int) -> bool:
-    """Mostly non-empty, mostly distinct, non-numeric cells, as wide as the data.
-
-    The data's width is the commonest width of the rows below (the narrower
-    on a tie), so one row with a stray extra cell does not disqualify the
-    header: it is reported as a ragged row instead.
-    """
-    cells = [c.strip() for c in grid[i]]
-    filled = [c for c in cells if c]
-    if not filled:
-        return False
-    below = Counter(w for w in (_width(r) for r in grid[i + 1 : i + 21]) if w)
-    data_width = (
-        min(below.items(), key=lambda wc: (-wc[1], wc[0]))[0]
-        if below
-        else _width(grid[i])
-    )
-    if len(filled) < max(1, math.ceil(data_width / 2)):
-        return False
-    if len(set(filled)) * 4 < len(filled) * 3:
-        return False
-    if sum(_looks_like_data(c) for c in filled) * 4 > len(filled):
-        return False
-    return data_width <= _width(grid[i])
-
-
-def _unique_names(
-    cells: list[str], width: int
-) -> tuple[list[str], list[tuple[str, str]]]:
-    """Normalised header names, repeats suffixed `` (2)``, and the renames."""
-    names: list[str] = []
-    renamed: list[tuple[str, str]] = []
-    seen: dict[str, int] = {}
-    for i in range(width):
-        name = normalize_header(cells[i]) if i < len(cells) else ""
-        if not name:
-            name = f"column_{i + 1}"
-        if name in seen:
-            seen[name] += 1
-            renamed.append((name, f"{name} ({seen[name]})"))
-            name = renamed[-1][1]
-        else:
-            seen[name] = 1
-        names.append(name)
-    return names, renamed
-
-
 def _header_names(cells: list[str], width: int, path: str) -> list[str]:
-    names, renamed = _unique_names(cells, width)
+    names, renamed = unique_names(cells, width)
     for old, new in renamed:
         log.warning("%s: header %r repeats; renamed to %r", path, old, new)
     return names
@@ -247,9 +131,9 @@ def _to_frame(
     """The frame under header row ``h``; ``delimiter`` is None for Excel."""
     is_text = delimiter is not None
     header = grid[h]
-    width = _width(header)
+    width = row_width(header)
     if not is_text:
-        width = max([width, *(_width(r) for r in grid[h + 1 :])])
+        width = max([width, *(row_width(r) for r in grid[h + 1 :])])
     if width > MAX_COLUMNS:
         raise InputFileError(
             path,
@@ -264,7 +148,7 @@ def _to_frame(
         if not "".join(row).strip():
             continue  # a blank row: skipped, the numbering of others stays true
         if len(row) > width:
-            w = _width(row)
+            w = row_width(row)
             if w > width:
                 raise InputFileError(
                     path,
