@@ -68,7 +68,11 @@ def _all_options(command: click.Command, path: str = "ot-etl") -> Iterator[Any]:
     for param in command.params:
         yield path, param
     if isinstance(command, click.Group):
-        for name, sub in command.commands.items():
+        # list/get_command, not .commands: the top group imports lazily.
+        ctx = click.Context(command)
+        for name in command.list_commands(ctx):
+            sub = command.get_command(ctx, name)
+            assert sub is not None, name
             yield from _all_options(sub, f"{path} {name}")
 
 
