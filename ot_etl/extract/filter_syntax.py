@@ -12,6 +12,11 @@ Accepted forms (keywords in any case; a value may be wrapped in quotes)::
     RecordInfo.ModifiedDate within lastmonth              a date macro
     RecordInfo.ModifiedDate within 2024-01-01,2024-01-31  a custom date range
 
+An unquoted value may not start with an operator character (``= < > ! ~``):
+``Name==foo``, ``Id=>5`` or ``Name!==x`` are refused as malformed operators
+rather than read as ``Name = "=foo"``. A value that does start with one is
+quoted: ``Name="=foo"``.
+
 Property names are checked against the record type's catalog fields by
 :func:`check_filter` (the first part of a dotted path must be a field).
 """
@@ -51,6 +56,8 @@ _OPS = {
     "<": FilterOp.LESS,
     "<=": FilterOp.LESS_OR_EQUAL,
 }
+_OP_CHARS = "=<>!~"
+_MEANT = {"==": "=", "=>": ">=", "=<": "<=", "!==": "!=", "<>": "!=", "=!": "!="}
 _MACROS = {m.name.replace("_", "").lower(): m for m in DateMacro}
 
 
@@ -61,8 +68,23 @@ def parse_filter(expression: str) -> Filter:
         return _keyword(expression, m.group("name"), m.group("kw"), m.group("value"))
     m = _SYMBOLS.match(expression)
     if m and m.group("value"):
-        return Filter(m.group("name"), _OPS[m.group("op")], _unquote(m.group("value")))
+        name, op, value = m.group("name", "op", "value")
+        if value[0] in _OP_CHARS:
+            raise _bad(expression, _malformed(name, op, value))
+        return Filter(name, _OPS[op], _unquote(value))
     raise _bad(expression, "cannot read it")
+
+
+def _malformed(name: str, op: str, value: str) -> str:
+    """Why ``Name==foo`` (``=>``, ``!==``...) is refused, and how to quote."""
+    rest = value.lstrip(_OP_CHARS)
+    run = op + value[: len(value) - len(rest)].replace(" ", "")
+    meant = _MEANT.get(run)
+    hint = f" (did you mean {meant!r}?)" if meant else ""
+    return (
+        f"{run!r} is not an operator{hint}; a value that starts with "
+        f'{value[0]!r} is written in quotes: {name}{op}"{value}"'
+    )
 
 
 def parse_filters(expressions: Iterable[str]) -> list[Filter]:

@@ -8,7 +8,9 @@ from typing import Any
 import pyarrow.parquet as pq
 from click.testing import CliRunner
 
+from ot_etl.catalog import resolve
 from ot_etl.cli.export import export_command
+from ot_etl.extract import FORMS
 
 
 def _env(sandbox: Any) -> dict[str, str]:
@@ -54,6 +56,33 @@ def test_bad_filter_names_the_accepted_forms(sandbox: Any, tmp_path: Path) -> No
         "error: Bad filter 'Name': cannot read it. Accepted"
     )
     assert not list(tmp_path.iterdir())
+
+
+def test_doubled_equals_is_refused_not_read_as_a_value(
+    add_customers: Any, sandbox: Any, tmp_path: Path
+) -> None:
+    add_customers(2)
+    args = ["customer", "-o", str(tmp_path), "--filter", "Name==Customer 0001"]
+    result = CliRunner().invoke(export_command, args, env=_env(sandbox))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: Bad filter 'Name==Customer 0001': '==' is not an operator "
+        "(did you mean '='?); a value that starts with '=' is written in quotes: "
+        f'Name="=Customer 0001". Accepted forms: {FORMS}.\n'
+    )
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_quoted_value_may_start_with_equals(
+    add_customers: Any, sandbox: Any, tmp_path: Path
+) -> None:
+    add_customers(1)
+    sandbox.records.create(resolve("customer"), {"Name": "=foo"})
+    args = ["customer", "-o", str(tmp_path), "--filter", 'Name="=foo"']
+    result = CliRunner().invoke(export_command, args, env=_env(sandbox))
+    assert result.exit_code == 0, result.output
+    names = pq.read_table(tmp_path / "customer.parquet").column("Name").to_pylist()
+    assert names == ["=foo"]
 
 
 def test_all_and_types_together_is_a_usage_error(sandbox: Any, tmp_path: Path) -> None:

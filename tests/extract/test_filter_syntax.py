@@ -36,6 +36,8 @@ from ot_etl.extract.filter_syntax import FORMS, check_filter, parse_filter
         ("Memo is null", Filter("Memo", FilterOp.IS_NULL)),
         ("Memo is not null", Filter("Memo", FilterOp.NOT_NULL)),
         ('Name="Acme Inc"', Filter("Name", FilterOp.EQUAL, "Acme Inc")),
+        ('Name="=foo"', Filter("Name", FilterOp.EQUAL, "=foo")),
+        ("Name!='<b>'", Filter("Name", FilterOp.NOT_EQUAL, "<b>")),
         (
             "RecordInfo.ModifiedDate within lastmonth",
             Filter("RecordInfo.ModifiedDate", date_macro=DateMacro.LAST_MONTH),
@@ -81,6 +83,47 @@ def test_bad_syntax_shows_the_accepted_forms(text: str, why: str) -> None:
     message = str(info.value)
     assert message.startswith(f"Bad filter {text!r}: {why}")
     assert message.endswith(f"Accepted forms: {FORMS}.")
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        (
+            "Name==foo",
+            "'==' is not an operator (did you mean '='?); a value that starts "
+            "with '=' is written in quotes: Name=\"=foo\"",
+        ),
+        (
+            "Id=>5",
+            "'=>' is not an operator (did you mean '>='?); a value that starts "
+            "with '>' is written in quotes: Id=\">5\"",
+        ),
+        (
+            "Id=<5",
+            "'=<' is not an operator (did you mean '<='?); a value that starts "
+            "with '<' is written in quotes: Id=\"<5\"",
+        ),
+        (
+            "Name!==x",
+            "'!==' is not an operator (did you mean '!='?); a value that starts "
+            "with '=' is written in quotes: Name!=\"=x\"",
+        ),
+        (
+            "Name = =foo",
+            "'==' is not an operator (did you mean '='?); a value that starts "
+            "with '=' is written in quotes: Name=\"=foo\"",
+        ),
+        (
+            "Name~=x",
+            "'~=' is not an operator; a value that starts "
+            "with '=' is written in quotes: Name~\"=x\"",
+        ),
+    ],
+)
+def test_doubled_or_malformed_operators_are_refused(text: str, why: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_filter(text)
+    assert str(info.value) == f"Bad filter {text!r}: {why}. Accepted forms: {FORMS}."
 
 
 def test_unknown_property_names_close_matches() -> None:
