@@ -7,6 +7,7 @@
     │   └── UnknownRecordTypeError   a record type name that resolves to nothing
     ├── MappingError             a mapping file with problems (all, with YAML paths)
     ├── InputFileError           a spreadsheet that cannot be read (file, row, column)
+    ├── OutputError              an output directory or file cannot be written (path)
     └── ApiError                 the server answered with a refusal, or not at all
         ├── BadRequestError      400: the request itself was wrong
         ├── AuthError            401/403: credentials or role (names the email)
@@ -87,6 +88,21 @@ class InputFileError(OtEtlError):
         if fix:
             text += f" {fix}"
         super().__init__(text)
+
+
+class OutputError(OtEtlError):
+    """An output directory or file cannot be made or written; nothing was exported.
+
+    ``path`` is what the caller asked for, ``blocker`` the path that stood in
+    the way (a file where a directory should be, a directory without write
+    permission), ``reason`` the plain cause.
+    """
+
+    def __init__(self, path: str, reason: str, *, blocker: str | None = None) -> None:
+        self.path = path
+        self.reason = reason
+        self.blocker = blocker
+        super().__init__(f"Cannot write to {path}: {reason}.")
 
 
 @dataclass(frozen=True)

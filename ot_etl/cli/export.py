@@ -36,7 +36,9 @@ def _since(text: str | None) -> dt.datetime | None:
 
 @click.command("export")
 @click.argument("types", nargs=-1)
-@click.option("--out", "-o", "out_dir", required=True, type=click.Path(file_okay=False))
+# No file_okay=False: the library's own check names the path and the fix, the
+# same for a file given as --out and for a file somewhere above it.
+@click.option("--out", "-o", "out_dir", required=True, metavar="DIR")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="parquet")
 @click.option("--filter", "filters", multiple=True, help=f"Repeatable. Forms: {FORMS}.")
 @click.option("--modified-since", help="Only records modified on or after this date.")

@@ -33,6 +33,7 @@ from ot_etl.extract.flatten import FlatPage, flatten, line_rows
 from ot_etl.extract.jsonpage import page_decoder
 from ot_etl.extract.manifest import schema_json, update_manifest
 from ot_etl.extract.merge import merge_table
+from ot_etl.extract.outdir import prepare_out_dir
 from ot_etl.extract.pages import DEFAULT_WORKERS, Page, PageFetcher, PageStats
 from ot_etl.extract.schema import (
     PARENT_DOCNO,
@@ -146,7 +147,7 @@ def export_types(
                     raise
                 unfit[rt.slug] = str(exc)
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    prepare_out_dir(out)
     own = client is None
     api = client or Client.from_env()
     results: list[ExportResult] = []

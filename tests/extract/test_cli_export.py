@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
+import pytest
 from click.testing import CliRunner
 
 from ot_etl.catalog import resolve
@@ -83,6 +86,75 @@ def test_a_quoted_value_may_start_with_equals(
     assert result.exit_code == 0, result.output
     names = pq.read_table(tmp_path / "customer.parquet").column("Name").to_pylist()
     assert names == ["=foo"]
+
+
+def _no_files_but(root: Path, *names: str) -> None:
+    assert sorted(p.name for p in root.iterdir()) == sorted(names)
+
+
+def test_out_under_a_file_names_the_file(sandbox: Any, tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("hi\n")
+    out = tmp_path / "afile" / "sub"
+    result = CliRunner().invoke(
+        export_command, ["customer", "--out", str(out)], env=_env(sandbox)
+    )
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"error: Cannot write to {out}: {tmp_path / 'afile'} is a file, not a "
+        "directory; choose another directory or move the file.\n"
+    )
+    assert (tmp_path / "afile").read_text() == "hi\n"
+    _no_files_but(tmp_path, "afile")
+
+
+def test_out_that_is_a_file_names_it(sandbox: Any, tmp_path: Path) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("hi\n")
+    result = CliRunner().invoke(
+        export_command, ["customer", "--out", str(afile)], env=_env(sandbox)
+    )
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"error: Cannot write to {afile}: {afile} is a file, not a "
+        "directory; choose another directory or move the file.\n"
+    )
+    assert afile.read_text() == "hi\n"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write anywhere")
+def test_out_without_write_permission_is_named(sandbox: Any, tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o555)
+    out = locked / "sub"
+    result = CliRunner().invoke(
+        export_command, ["customer", "--out", str(out)], env=_env(sandbox)
+    )
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"error: Cannot write to {out}: permission denied: cannot write in "
+        f"{locked}; choose a directory you can write to.\n"
+    )
+
+
+def test_a_directory_that_refuses_files_is_named(
+    sandbox: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Stands in for a directory without write permission when the tests run
+    # as root (root may write anywhere): the probe file is refused.
+    def refuse(*_: Any, dir: str, **__: Any) -> Any:
+        raise PermissionError(errno.EACCES, "Permission denied", f"{dir}/probe")
+
+    monkeypatch.setattr("ot_etl.extract.outdir.tempfile.NamedTemporaryFile", refuse)
+    requests = sandbox.stats.snapshot()["requests"]
+    result = CliRunner().invoke(
+        export_command, ["customer", "--out", str(tmp_path)], env=_env(sandbox)
+    )
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"error: Cannot write to {tmp_path}: permission denied: cannot write in "
+        f"{tmp_path}; choose a directory you can write to.\n"
+    )
+    assert sandbox.stats.snapshot()["requests"] == requests  # nothing was fetched
 
 
 def test_all_and_types_together_is_a_usage_error(sandbox: Any, tmp_path: Path) -> None:
