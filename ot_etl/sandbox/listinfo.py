@@ -256,6 +256,9 @@ def _filter(rt: RecordType, index: int, raw: Any, now: datetime) -> Condition | 
     kind = property_type(rt, name)
     path = canonical_path(rt, name)
     value = raw.get("FilterValueArray")
+    if isinstance(value, (list, dict)):
+        # Compared as text, ["T"] would quietly match nothing (or everything).
+        raise ListInfoError(_not_scalar(index, name, value))
     macro = raw.get("DateMacro")
     if macro is not None:
         number = _int(macro)
@@ -288,6 +291,14 @@ def _filter(rt: RecordType, index: int, raw: Any, now: datetime) -> Condition | 
         raise ListInfoError(
             msg.BAD_VALUE.format(index=index, value=value, type=kind, path=name)
         ) from None
+
+
+def _not_scalar(index: int, path: str, value: list[Any] | dict[str, Any]) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    shape = "array" if isinstance(value, list) else "object"
+    return msg.VALUE_NOT_SCALAR.format(index=index, value=text, path=path, shape=shape)
 
 
 def _paging(body: Mapping[str, Any]) -> tuple[int, int]:

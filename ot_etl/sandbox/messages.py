@@ -51,6 +51,10 @@ BAD_MACRO = "Filters[{index}].DateMacro {value!r} is not a DateMacroEnum value"
 MACRO_NOT_DATE = "Filters[{index}]: a DateMacro needs a date property, not '{path}'"
 VALUE_REQUIRED = "Filters[{index}].FilterValueArray is required for operator {op}"
 BAD_VALUE = "Filters[{index}]: {value!r} is not a valid {type} for '{path}'"
+VALUE_NOT_SCALAR = (
+    "Filters[{index}].FilterValueArray {value} for '{path}' is a JSON {shape};"
+    ' send one string, number or boolean (In and NotIn take a comma list, "A,B")'
+)
 BAD_SORT = "Sortation.PropertyName is required"
 BAD_DIRECTION = "Sortation.Direction must be 1 (Asc) or 2 (Desc), got {value!r}"
 

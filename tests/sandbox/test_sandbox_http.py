@@ -63,6 +63,49 @@ def test_filter_values_of_any_json_type(api: Api) -> None:
     assert names("false", "IsActive") == ["Two"]
 
 
+ARRAY_HINT = (
+    '; send one string, number or boolean (In and NotIn take a comma list, "A,B")'
+)
+
+
+@pytest.mark.parametrize(
+    ("prop", "op", "value", "shown"),
+    [
+        ("Name", 1, ["T"], "[\"T\"] for 'Name' is a JSON array"),
+        ("Id", 1, ["T"], "[\"T\"] for 'Id' is a JSON array"),
+        ("Name", 8, ["One", "Two"], '["One", "Two"] for \'Name\' is a JSON array'),
+        ("Id", 9, [1, 2], "[1, 2] for 'Id' is a JSON array"),
+        ("Name", 12, {"v": "O"}, '{"v": "O"} for \'Name\' is a JSON object'),
+    ],
+)
+def test_an_array_or_object_value_is_a_400_naming_it(
+    api: Api, prop: str, op: int, value: Any, shown: str
+) -> None:
+    make_customer(api, "One")
+    body = {
+        "Type": 120,
+        "Filters": [{"PropertyName": prop, "Operator": op, "FilterValueArray": value}],
+    }
+    message = f"Filters[0].FilterValueArray {shown}{ARRAY_HINT}"
+    for method in ("POST", "PUT"):
+        r = api(method, "/list", json=body)
+        assert (r.status_code, r.json()) == (400, {"Message": message})
+
+
+def test_in_and_not_in_take_a_comma_list(api: Api) -> None:
+    for name in ("One", "Two", "Three"):
+        make_customer(api, name)
+
+    def names(op: int, value: Any, prop: str = "Name") -> list[str]:
+        flt = {"PropertyName": prop, "Operator": op, "FilterValueArray": value}
+        return [r["Name"] for r in api.rows({"Type": 120, "Filters": [flt]})]
+
+    assert names(8, "one, THREE") == ["One", "Three"]
+    assert names(9, "one,three") == ["Two"]
+    assert names(8, "1,2", "Id") == ["One", "Two"]
+    assert names(9, 2, "Id") == ["One", "Three"]
+
+
 def test_dev_key_instead_of_password() -> None:
     with Sandbox(dev_key="dev-123") as sb:
         kw = sb.client_kwargs()
