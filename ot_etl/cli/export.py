@@ -145,4 +145,6 @@ def _notes(r: ExportResult) -> str:
         notes.append(f"unknown fields kept: {', '.join(r.extras)}")
     if r.coercions:
         notes.append(f"{sum(r.coercions.values())} values coerced")
+    if r.removed:
+        notes.append(f"removed {', '.join(r.removed)} (other format)")
     return "; ".join(notes)

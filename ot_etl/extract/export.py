@@ -3,8 +3,10 @@
 The flow of one type: count, fetch planned pages (:mod:`.pages`), flatten each
 page to the type's fixed schema (:mod:`.flatten`), stream it to a temporary
 file (:mod:`.writer`), and only when every page is in, rename the files into
-place, then record the run in ``manifest.json`` and, for incremental runs,
-move the watermark (:mod:`.state`). Any failure deletes the temporary files.
+place (:mod:`.publish`: lines first, header last, marked in the manifest while
+it happens), then record the run in ``manifest.json`` and, for incremental
+runs, move the watermark (:mod:`.state`). Any failure deletes the temporary
+files.
 
 Incremental runs fetch records modified since the last watermark minus an
 overlap window and merge them into the existing files by key: a changed
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -31,10 +34,11 @@ from ot_etl.errors import AuthError, BadRequestError, ConfigError
 from ot_etl.extract.filter_syntax import check_filter
 from ot_etl.extract.flatten import FlatPage, flatten, line_rows
 from ot_etl.extract.jsonpage import page_decoder
-from ot_etl.extract.manifest import schema_json, update_manifest
+from ot_etl.extract.manifest import read_manifest, schema_json, update_manifest
 from ot_etl.extract.merge import merge_table
 from ot_etl.extract.outdir import prepare_out_dir
 from ot_etl.extract.pages import DEFAULT_WORKERS, Page, PageFetcher, PageStats
+from ot_etl.extract.publish import publish
 from ot_etl.extract.schema import (
     PARENT_DOCNO,
     PARENT_ID,
@@ -67,12 +71,14 @@ class ExportResult:
     """What one record type's export did. ``rows`` is the rows in the header file."""
 
     record_type: str
+    run: str = ""
     server_count: int = 0
     rows: int = 0
     fetched: int = 0
     lines: int | None = None
     headers_without_lines: int | None = None
     files: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
     mode: str = "full"
     watermark: str | None = None
     since: str | None = None
@@ -130,8 +136,9 @@ def export_types(
     With ``skip_refused`` (``--all``) a type the server refuses (403, or 400
     for a type or filter it cannot serve) and a type without a filter's field
     are reported in their result's ``skipped`` and the run goes on;
-    otherwise the error is raised. Files of types finished before a
-    failure stay written, and their manifest entries are saved.
+    otherwise the error is raised. Each type's manifest and state entries
+    are saved as soon as it is done, so types finished before a failure
+    stay written and recorded.
     """
     opts = options or ExportOptions()
     if opts.incremental and opts.modified_since is not None:
@@ -155,43 +162,58 @@ def export_types(
         for rt in rts:
             if rt.slug in unfit:
                 log.warning("%s: skipped: %s", rt.slug, unfit[rt.slug])
-                results.append(ExportResult(rt.slug, skipped=unfit[rt.slug]))
-                continue
-            try:
-                result = export_one(api, rt, out, opts, on_page, on_count)
-            except (AuthError, BadRequestError) as exc:
-                if not skip_refused:
-                    raise
-                log.warning("%s: skipped, the server refused it: %s", rt.slug, exc)
-                result = ExportResult(rt.slug, skipped=str(exc))
+                result = ExportResult(rt.slug, skipped=unfit[rt.slug])
+            else:
+                result = _export_or_skip(
+                    api, rt, out, opts, skip_refused, on_page, on_count
+                )
             results.append(result)
+            _record(out, result, opts)
     finally:
-        _record(out, results, opts)
         if own:
             api.close()
     return results
 
 
-def _record(out: Path, results: list[ExportResult], opts: ExportOptions) -> None:
-    done = [r for r in results if r.skipped is None]
-    entries = {r.record_type: r.to_json() for r in results}
-    if entries:
-        update_manifest(out, entries)
+def _export_or_skip(
+    api: Client,
+    rt: RecordType,
+    out: Path,
+    opts: ExportOptions,
+    skip_refused: bool,
+    on_page: PageCallback | None,
+    on_count: CountCallback | None,
+) -> ExportResult:
+    try:
+        return export_one(api, rt, out, opts, on_page, on_count)
+    except (AuthError, BadRequestError) as exc:
+        if not skip_refused:
+            raise
+        log.warning("%s: skipped, the server refused it: %s", rt.slug, exc)
+        return ExportResult(rt.slug, skipped=str(exc))
+
+
+def _record(out: Path, r: ExportResult, opts: ExportOptions) -> None:
+    """The state entry of a finished type; the manifest entry of a skipped one
+    (a finished type's entry is written by :func:`export_one`)."""
+    if r.skipped is not None:
+        entry = r.to_json()
+        # A skipped type's files are untouched: keep the mark of a stopped run.
+        pending = (read_manifest(out).get(r.record_type) or {}).get("replacing")
+        if pending:
+            entry["replacing"] = pending
+        update_manifest(out, {r.record_type: entry})
+        return
     # Every finished type gets a state entry, so that a later --incremental
     # run never merges into files written with other filters; a filtered
     # (--modified-since) file holds a subset, hence no watermark.
-    save_state(
-        out,
-        {
-            r.record_type: {
-                "watermark": None if r.mode == "filtered" else r.watermark,
-                "format": opts.fmt,
-                "filters": r.filters,
-                "finished": r.finished,
-            }
-            for r in done
-        },
-    )
+    state = {
+        "watermark": None if r.mode == "filtered" else r.watermark,
+        "format": opts.fmt,
+        "filters": r.filters,
+        "finished": r.finished,
+    }
+    save_state(out, {r.record_type: state})
 
 
 def _now() -> str:
@@ -206,8 +228,9 @@ def export_one(
     on_page: PageCallback | None = None,
     on_count: CountCallback | None = None,
 ) -> ExportResult:
-    """Export one record type; files are in place when this returns."""
-    result = ExportResult(rt.slug, started=_now())
+    """Export one record type; its files are in place and its manifest entry
+    written when this returns (the state file is the caller's)."""
+    result = ExportResult(rt.slug, run=uuid.uuid4().hex[:12], started=_now())
     header = header_layout(rt, include_sensitive=opts.include_sensitive)
     lines = lines_layout(rt, include_sensitive=opts.include_sensitive)
     result.omitted = list(header.omitted)
@@ -240,6 +263,7 @@ def export_one(
         run.abort()
         raise
     _fill(result, fetcher.stats, run)
+    update_manifest(out, {rt.slug: result.to_json()})
     return result
 
 
@@ -261,6 +285,9 @@ def _plan_mode(
     files_there = final_path(out, rt.slug, opts.fmt).exists()
     if mark is None or not files_there or (entry or {}).get("format") != opts.fmt:
         log.info("%s: no previous incremental run here; full export", rt.slug)
+        return False
+    if (read_manifest(out).get(rt.slug) or {}).get("replacing"):
+        log.warning("%s: an earlier run stopped while renaming; full export", rt.slug)
         return False
     wanted = [f.to_json() for f in opts.filters]
     previous = [
@@ -366,8 +393,7 @@ class _Run:
             w.close()
         if self.merge:
             self._merge()
-        for w in self.writers:
-            w.commit()
+        result.removed = publish(self.out, self.rt.slug, self.writers, result.run)
         for w in self.writers:
             result.files.append(w.path.name)
             result.schemas[w.layout.table] = schema_json(w.schema)

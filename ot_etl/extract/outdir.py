@@ -54,8 +54,10 @@ def output_error(path: Path, exc: OSError) -> OutputError:
             f"{exc.filename} is a directory; move it out of the way",
             blocker=str(exc.filename),
         )
-    reason = exc.strerror or type(exc).__name__
-    return OutputError(str(path), f"{reason.lower()} ({exc.filename or path})")
+    reason = (exc.strerror or type(exc).__name__).lower()
+    if exc.filename and str(exc.filename) != str(path):
+        reason += f" ({exc.filename})"
+    return OutputError(str(path), reason)
 
 
 def _file_in_the_way(path: Path) -> Path | None:

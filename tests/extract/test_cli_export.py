@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from click.testing import CliRunner
 from ot_etl.catalog import resolve
 from ot_etl.cli.export import export_command
 from ot_etl.extract import FORMS
+from ot_etl.extract.writer import TableWriter
 
 
 def _env(sandbox: Any) -> dict[str, str]:
@@ -162,3 +164,123 @@ def test_all_and_types_together_is_a_usage_error(sandbox: Any, tmp_path: Path) -
     result = CliRunner().invoke(export_command, args, env=_env(sandbox))
     assert result.exit_code == 2
     assert result.stderr == "error: Name record types, or give --all (not both).\n"
+
+
+def _entry(out: Path, slug: str) -> dict[str, Any]:
+    entry: dict[str, Any] = json.loads((out / "manifest.json").read_text())["types"][
+        slug
+    ]
+    return entry
+
+
+def test_a_new_format_removes_the_other_formats_files(
+    add_customers: Any, sandbox: Any, tmp_path: Path
+) -> None:
+    add_customers(2)
+    (tmp_path / "term.parquet").write_text("not ours")  # no manifest lists it
+    run = CliRunner().invoke(
+        export_command, ["customer", "-o", str(tmp_path)], env=_env(sandbox)
+    )
+    assert run.exit_code == 0, run.output
+    args = ["customer", "term", "-o", str(tmp_path), "--format", "csv"]
+    result = CliRunner().invoke(export_command, args, env=_env(sandbox))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "type      count  rows  lines  no-lines  mode  notes",
+        "customer  2      2     -      -         full  removed customer.parquet "
+        "(other format)",
+        "term      3      3     -      -         full",
+    ]
+    _no_files_but(
+        tmp_path,
+        "customer.csv",
+        "term.csv",
+        "term.parquet",
+        "manifest.json",
+        "ot-etl-state.json",
+    )
+    assert (tmp_path / "term.parquet").read_text() == "not ours"
+    entry = _entry(tmp_path, "customer")
+    assert (entry["files"], entry["removed"]) == (
+        ["customer.csv"],
+        ["customer.parquet"],
+    )
+    assert "replacing" not in entry
+
+
+def _orders(client: Any, quantities: list[list[float]]) -> None:
+    cust = client.create("customer", {"Name": "Acme"})["Id"]
+    item = client.create(
+        "partitem", {"Name": "W", "ItemGroupRef": {"Id": 1}, "UomRef": {"Id": 1}}
+    )["Id"]
+    for qs in quantities:
+        lines = [
+            {"$type": LINE_TYPE, "ItemRef": {"Id": item}, "Quantity": q, "Price": 1}
+            for q in qs
+        ]
+        client.create(
+            "salesorder",
+            {
+                "CustomerRef": {"Id": cust},
+                "Date": "2024-01-02T00:00:00",
+                "PromiseDate": "2024-01-03T00:00:00",
+                "LineItems": lines,
+            },
+        )
+
+
+LINE_TYPE = "AOLib7.SalesOrderLineItem, AOLib7"
+
+
+def test_a_stop_between_the_two_renames_is_marked_in_the_manifest(
+    sandbox: Any, client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _orders(client, [[1, 2], [3]])
+    args = ["salesorder", "-o", str(tmp_path), "--incremental"]
+    first = CliRunner().invoke(export_command, args, env=_env(sandbox))
+    assert first.exit_code == 0, first.output
+    old = _entry(tmp_path, "salesorder")
+    doc = client.get("salesorder", 1)
+    item = doc["LineItems"][0]["ItemRef"]
+    line = {"$type": LINE_TYPE, "ItemRef": item, "Quantity": 9, "Price": 1}
+    client.update("salesorder", {**doc, "LineItems": [line]})
+    added = {k: doc[k] for k in ("CustomerRef", "Date", "PromiseDate")}
+    client.create("salesorder", {**added, "LineItems": [{**line, "Quantity": 5}]})
+
+    commit = TableWriter.commit
+
+    def full_disk_on_the_header(self: TableWriter) -> Path:
+        if self.layout.table == "salesorder":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return commit(self)
+
+    monkeypatch.setattr(TableWriter, "commit", full_disk_on_the_header)
+    second = CliRunner().invoke(export_command, args, env=_env(sandbox))
+    header = tmp_path / "salesorder.parquet"
+    assert second.exit_code == 2
+    assert second.stderr == (
+        f"error: Cannot write to {header}: no space left on device.\n"
+    )
+    # The lines went in first (new), the header kept the first run's rows ...
+    lines = pq.read_table(tmp_path / "salesorder_lines.parquet")
+    assert lines.column("Quantity").to_pylist() == [9.0, 3.0, 5.0]
+    assert pq.read_table(header).column("DocNo").to_pylist() == [1, 2]
+    # ... and the manifest says so: the old entry, plus the run that stopped.
+    entry = _entry(tmp_path, "salesorder")
+    pending = entry.pop("replacing")
+    assert entry == old
+    assert pending["files"] == ["salesorder.parquet", "salesorder_lines.parquet"]
+    assert pending["removing"] == [] and pending["run"] != old["run"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+    monkeypatch.setattr(TableWriter, "commit", commit)
+    third = CliRunner().invoke(export_command, args, env=_env(sandbox))
+    assert third.exit_code == 0, third.output
+    # The next --incremental run rebuilds the type in full, not by merging.
+    assert third.stdout.splitlines()[1].split() == ["salesorder"] + ["3"] * 3 + [
+        "0",
+        "full",
+    ]
+    entry = _entry(tmp_path, "salesorder")
+    assert "replacing" not in entry and (entry["rows"], entry["lines"]) == (3, 3)
+    assert pq.read_table(header).column("DocNo").to_pylist() == [1, 2, 3]
