@@ -133,6 +133,7 @@ class PageFetcher:
         self._last: int | None = None
         self._last_key: pa.Scalar | None = None  # the same key, for Arrow calls
         self._bounds: list[tuple[int, int]] = []
+        self._recount: Future[int] | None = None
 
     def pages(self) -> Iterator[Page]:
         """Yield pages of new records, in key order, then any re-checked records."""
@@ -142,10 +143,15 @@ class PageFetcher:
         log.info("%s: %d records in %d pages", self.rt.slug, count, planned)
         if self.on_count is not None:
             self.on_count(count)
+        self._recount = None
         yield from self._planned(planned)
         # One more count: records added behind the last planned page leave the
-        # rows equal to the first count, but not to this one.
-        recount = self.client.count(self.rt, self.filters)
+        # rows equal to the first count, but not to this one. It is asked for
+        # as soon as every planned page is in, while the last one is written.
+        if self._recount is not None and not self._recount.cancelled():
+            recount = self._recount.result()
+        else:
+            recount = self.client.count(self.rt, self.filters)
         if self.stats.rows != count or self.stats.duplicates or recount != count:
             yield from self._recheck(recount)
 
@@ -185,6 +191,7 @@ class PageFetcher:
         pool = ThreadPoolExecutor(threads, thread_name_prefix="ot-page")
         window: deque[tuple[int, Future[Page]]] = deque()
         next_page = 1
+        done = False
         try:
             while next_page <= planned or window:
                 while next_page <= planned and len(window) < self.prefetch:
@@ -195,9 +202,14 @@ class PageFetcher:
                     records = future.result()
                 except ApiError as exc:
                     raise PageFailedError(self.rt.slug, page, planned, exc) from exc
+                if next_page > planned and not window:  # every page is in
+                    self._recount = pool.submit(
+                        self.client.count, self.rt, self.filters
+                    )
                 yield self._accept(records)
+            done = True
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.shutdown(wait=True, cancel_futures=not done)
 
     def _accept(self, records: Page) -> Page:
         """Sort a page by key and drop what was handed out already."""

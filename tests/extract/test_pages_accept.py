@@ -88,3 +88,32 @@ def test_accepting_a_decoded_page_does_not_import_pandas() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert out.stdout.split() == ["False"]
+
+
+def test_the_closing_count_is_asked_once_every_planned_page_is_in(
+    add_customers: Any, client: Any, monkeypatch: Any
+) -> None:
+    from ot_etl.extract.jsonpage import page_decoder
+    from ot_etl.extract.schema import header_layout
+
+    add_customers(10)
+    events: list[str] = []
+    count, list_page_as = client.count, client.list_page_as
+
+    def counting(*args: Any, **kwargs: Any) -> int:
+        events.append("count")
+        return int(count(*args, **kwargs))
+
+    def listing(*args: Any, **kwargs: Any) -> Any:
+        page = list_page_as(*args, **kwargs)
+        events.append("page")
+        return page
+
+    monkeypatch.setattr(client, "count", counting)
+    monkeypatch.setattr(client, "list_page_as", listing)
+    rt = resolve("customer")
+    decoder = page_decoder(header_layout(rt))
+    fetcher = PageFetcher(client, rt, page_size=3, workers=2, decoder=decoder)
+    rows = sum(len(page) for page in fetcher.pages())
+    assert rows == 10
+    assert events == ["count"] + ["page"] * 4 + ["count"]
