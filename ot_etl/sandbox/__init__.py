@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -33,6 +34,9 @@ from ot_etl.sandbox.store import Store
 __all__ = ["DEFAULT_LISTS", "Faults", "Sandbox", "Stats", "User"]
 
 logger = logging.getLogger(__name__)
+
+# How long stop() waits for requests already being answered.
+DRAIN_SECONDS = 5.0
 
 
 class Sandbox:
@@ -141,10 +145,21 @@ class Sandbox:
         server, self._server, self._thread = self._server, None, None
         if server is not None:
             server.server_close()
+            # Requests already inside (a slow-answer fault, a long write) finish
+            # before the store closes under them; a stuck one is cut off after
+            # DRAIN_SECONDS, as a real server's shutdown would.
+            self._drain(DRAIN_SECONDS)
             server.close_connections()
         if self._store is not None:
             self._store.close()
             self._store = None
+
+    def _drain(self, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while self.stats.in_flight and time.monotonic() < deadline:
+            time.sleep(0.01)
+        if self.stats.in_flight:
+            logger.debug("stopping with %d request(s) in flight", self.stats.in_flight)
 
     def __enter__(self) -> Sandbox:
         return self.start()
