@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from pathlib import Path
 from typing import Any
@@ -11,17 +10,6 @@ import click
 import yaml
 
 from ot_etl.cli.common import EXIT_CANNOT_PROCEED, fail
-
-_LOOPBACK_NAMES = {"localhost"}
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _read_lists(path: Path) -> dict[str, list[str]]:
@@ -118,10 +106,10 @@ def serve_command(
     allow_remote: bool,
 ) -> None:
     """Serve the sandbox in the foreground until Ctrl-C."""
-    from ot_etl.sandbox import Faults, Sandbox
+    from ot_etl.sandbox import Faults, Sandbox, is_loopback
     from ot_etl.sandbox.auth import DEFAULT_USERS, User
 
-    if not _is_loopback(host):
+    if not is_loopback(host):
         if not allow_remote:
             fail(
                 f"Refusing to bind to {host}: the sandbox is for loopback. "
@@ -155,6 +143,7 @@ def serve_command(
             lists=lists,
             faults=faults,
             dev_key=os.environ.get("OT_SANDBOX_DEVKEY"),
+            allow_remote=allow_remote,
         )
         sandbox.bind()  # bind now, so the URL printed is the real one
     except OSError as exc:

@@ -15,6 +15,7 @@ format...) is listed with its reason in ``docs/sandbox.md``.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import threading
 import time
@@ -31,12 +32,22 @@ from ot_etl.sandbox.records import Records
 from ot_etl.sandbox.server import MAX_BODY, App, SandboxServer
 from ot_etl.sandbox.store import Store
 
-__all__ = ["DEFAULT_LISTS", "Faults", "Sandbox", "Stats", "User"]
+__all__ = ["DEFAULT_LISTS", "Faults", "Sandbox", "Stats", "User", "is_loopback"]
 
 logger = logging.getLogger(__name__)
 
 # How long stop() waits for requests already being answered.
 DRAIN_SECONDS = 5.0
+
+
+def is_loopback(host: str) -> bool:
+    """``localhost`` or a loopback address (127.0.0.0/8, ::1)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class Sandbox:
@@ -63,9 +74,16 @@ class Sandbox:
         dev_key: str | None = None,
         clock: Clock = utc_now,
         max_body: int = MAX_BODY,
+        allow_remote: bool = False,
     ) -> None:
         if not users:
             raise ValueError("a sandbox needs at least one user")
+        if not is_loopback(host) and not allow_remote:
+            # Its credentials are public; anything but loopback is a choice.
+            raise ValueError(
+                f"refusing to bind the sandbox to {host}: it is for loopback "
+                "(127.0.0.1); pass allow_remote=True if you really mean it"
+            )
         self.db_path = db_path
         self.host = host
         self.port = port

@@ -203,3 +203,12 @@ def test_property_and_type_names_are_looked_up_not_interpolated(
     )
     assert answer.status_code == 400, answer.text
     assert client.count("customer") == 1
+
+
+def test_from_python_a_non_loopback_host_needs_allow_remote() -> None:
+    with pytest.raises(ValueError, match="refusing to bind the sandbox to 0.0.0.0"):
+        Sandbox(host="0.0.0.0")
+    # Constructed only: nothing is bound or served here.
+    assert Sandbox(host="0.0.0.0", allow_remote=True).host == "0.0.0.0"
+    assert Sandbox(host="::1").host == "::1"
+    assert Sandbox(host="localhost").host == "localhost"
