@@ -8,7 +8,6 @@ thread-safe connection pool, and the counters take a lock.
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import threading
@@ -20,21 +19,21 @@ from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import HTTPError, NewConnectionError, ReadTimeoutError
 
 from ot_etl.catalog import RecordType, resolve
 from ot_etl.client.config import DEFAULT_POOL_SIZE, ClientConfig, resolve_config
 from ot_etl.client.encode import dumps
+from ot_etl.client.keys import Key, customer_ref_id, endpoint_path, key_params
 from ot_etl.client.listinfo import MAX_PAGE_SIZE, Filter, ListInfo, Sort
 from ot_etl.client.redact import redact
 from ot_etl.client.responses import to_error
 from ot_etl.client.retry import RetryPolicy
-from ot_etl.errors import ConfigError, UnavailableError
+from ot_etl.client.wire import as_utf8, decode_json, never_sent, read_all, why_failed
+from ot_etl.errors import UnavailableError
 
 log = logging.getLogger(__name__)
 
 TypeName = str | int | RecordType
-Key = int | str | Mapping[str, Any]
 ThrottleListener = Callable[[float | None], None]
 
 
@@ -162,7 +161,7 @@ class Client:
             value = decode(body)
             if value is not None:
                 return value, True
-            return _decoded(body, "POST", "/list", rt), False
+            return decode_json(body, "POST", "/list", rt), False
 
         value, done = self._call(
             "POST", "/list", rt, body=info.to_json(), decode=decoded, slot=slot
@@ -185,7 +184,9 @@ class Client:
 
     def get(self, record_type: TypeName, key: Key) -> dict[str, Any]:
         rt = resolve(record_type)
-        return self._record(self._call("GET", _path(rt), rt, params=_params(rt, key)))
+        return self._record(
+            self._call("GET", endpoint_path(rt), rt, params=key_params(rt, key))
+        )
 
     def create(
         self, record_type: TypeName, record: Mapping[str, Any]
@@ -196,7 +197,9 @@ class Client:
         (timeout, dropped connection, 5xx): look the record up before retrying.
         """
         rt = resolve(record_type)
-        return self._record(self._call("POST", _path(rt), rt, body=record, create=True))
+        return self._record(
+            self._call("POST", endpoint_path(rt), rt, body=record, create=True)
+        )
 
     def update(
         self, record_type: TypeName, record: Mapping[str, Any]
@@ -206,14 +209,16 @@ class Client:
         key = record.get(rt.key_field)
         params = {rt.key_params[0]: key} if key is not None and rt.key_params else None
         if rt.number == 121:  # customeraddress needs both parameters
-            params = _params(rt, {"customerId": _ref_id(record), "id": key})
+            params = key_params(rt, {"customerId": customer_ref_id(record), "id": key})
         return self._record(
-            self._call("PUT", _path(rt), rt, body=record, params=params)
+            self._call("PUT", endpoint_path(rt), rt, body=record, params=params)
         )
 
     def delete(self, record_type: TypeName, key: Key) -> bool:
         rt = resolve(record_type)
-        return bool(self._call("DELETE", _path(rt), rt, params=_params(rt, key)))
+        return bool(
+            self._call("DELETE", endpoint_path(rt), rt, params=key_params(rt, key))
+        )
 
     # -- transport ---------------------------------------------------------
 
@@ -307,12 +312,12 @@ class Client:
             )
             # A body wanted as bytes is read in one call: requests' .content
             # reads 10 KiB at a time, about half the CPU of reading a page.
-            body = _read_all(response) if raw and response.status_code < 300 else b""
+            body = read_all(response) if raw and response.status_code < 300 else b""
         except requests.RequestException as exc:
             self._count("connection_errors")
             raise UnavailableError(
-                _why(exc),
-                sent=not _never_sent(exc),
+                why_failed(exc),
+                sent=not never_sent(exc),
                 method=method,
                 path=path,
                 record_type=rt.name,
@@ -328,7 +333,7 @@ class Client:
                 email=self.email,
             )
         if raw:
-            return _utf8(body, response.encoding)
+            return as_utf8(body, response.encoding)
         if not response.content:
             return None
         try:
@@ -378,93 +383,3 @@ def _page_info(
         size=size,
         include_line_items=include_line_items,
     )
-
-
-def _read_all(response: requests.Response) -> bytes:
-    """The whole body of a streamed response; a failed read is a requests error
-    (as when requests reads it), and the connection goes back to the pool."""
-    try:
-        return bytes(response.raw.read(decode_content=True))
-    except ReadTimeoutError as exc:
-        raise requests.ReadTimeout(exc) from exc
-    except (HTTPError, OSError) as exc:
-        raise requests.ConnectionError(exc) from exc
-    finally:
-        response.close()
-
-
-def _utf8(body: bytes, encoding: str | None) -> bytes:
-    """The body as bytes, re-encoded as UTF-8 when the server declares another
-    charset; without a charset the bytes are as sent (JSON is UTF-8, -16 or -32)."""
-    name = (encoding or "utf-8").lower().replace("_", "-")
-    if name in ("utf-8", "utf8", "ascii", "us-ascii") or not body:
-        return body
-    try:
-        text = str(body, encoding or "utf-8", errors="replace")
-    except LookupError:  # a charset Python does not know: UTF-8, as requests does
-        text = str(body, errors="replace")
-    return text.encode("utf-8")
-
-
-def _decoded(content: bytes, method: str, path: str, rt: RecordType) -> Any:
-    """The JSON value of a body (UTF-8, -16 or -32); None for an empty body.
-
-    Bytes that are not valid in the encoding become U+FFFD, as in requests.
-    """
-    if not content:
-        return None
-    try:
-        return json.loads(content.decode(json.detect_encoding(content), "replace"))
-    except ValueError:
-        raise UnavailableError(
-            "the answer was not JSON: "
-            + redact(content[:120].decode("utf-8", "replace")),
-            method=method,
-            path=path,
-            record_type=rt.name,
-        ) from None
-
-
-def _never_sent(exc: requests.RequestException) -> bool:
-    """True when the request cannot have reached the server (no connection made)."""
-    if isinstance(exc, requests.ConnectTimeout):
-        return True
-    reason = exc.args[0] if exc.args else None
-    reason = getattr(reason, "reason", reason)
-    return isinstance(reason, NewConnectionError)
-
-
-def _why(exc: BaseException) -> str:
-    text = str(exc)
-    if isinstance(exc, requests.ReadTimeout):
-        return "no answer within the read timeout"
-    if isinstance(exc, requests.ConnectTimeout):
-        return "could not connect within the connect timeout"
-    return redact(text.split("(Caused by")[-1].strip(" )")[:200] or type(exc).__name__)
-
-
-def _path(rt: RecordType) -> str:
-    if rt.endpoint is None:
-        raise ConfigError(
-            f"{rt} has no single-record endpoint in the API; read it with "
-            f"`ot-etl export {rt.slug}` (POST /list) instead."
-        )
-    return rt.endpoint
-
-
-def _params(rt: RecordType, key: Key) -> dict[str, Any]:
-    if isinstance(key, Mapping):
-        missing = [p for p in rt.key_params if p not in key]
-        if missing:
-            raise ValueError(
-                f"{rt} needs {', '.join(rt.key_params)}; missing {missing}"
-            )
-        return {p: key[p] for p in rt.key_params}
-    if len(rt.key_params) != 1:
-        raise ValueError(f"{rt} is keyed by {', '.join(rt.key_params)}: pass a dict")
-    return {rt.key_params[0]: key}
-
-
-def _ref_id(record: Mapping[str, Any]) -> Any:
-    ref = record.get("CustomerRef") or {}
-    return ref.get("Id") if isinstance(ref, Mapping) else None
