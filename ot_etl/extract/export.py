@@ -16,103 +16,38 @@ is added. Deleted records stay until a full run (``full=True``).
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import uuid
-from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
-
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from ot_etl.catalog import RecordType, record_types, resolve
-from ot_etl.client import MAX_PAGE_SIZE, Client, Filter, FilterOp
+from ot_etl.client import Client, Filter, FilterOp
 from ot_etl.errors import AuthError, BadRequestError, ConfigError
 from ot_etl.extract.filter_syntax import check_filter
-from ot_etl.extract.flatten import FlatPage, flatten, line_rows
 from ot_etl.extract.jsonpage import page_decoder
-from ot_etl.extract.manifest import read_manifest, schema_json, update_manifest
-from ot_etl.extract.merge import merge_table
+from ot_etl.extract.manifest import read_manifest, update_manifest
+from ot_etl.extract.options import MODIFIED, ExportOptions, ExportResult, now
 from ot_etl.extract.outdir import prepare_out_dir
-from ot_etl.extract.pages import DEFAULT_WORKERS, Page, PageFetcher, PageStats
-from ot_etl.extract.publish import publish
-from ot_etl.extract.schema import (
-    PARENT_DOCNO,
-    PARENT_ID,
-    Layout,
-    header_layout,
-    lines_field,
-    lines_layout,
-)
-from ot_etl.extract.state import (
-    DEFAULT_OVERLAP,
-    load_state,
-    save_state,
-    watermark_of,
-)
-from ot_etl.extract.writer import (
-    Format,
-    TableWriter,
-    final_path,
-)
+from ot_etl.extract.pages import PageFetcher
+from ot_etl.extract.run import TypeRun, fill_result
+from ot_etl.extract.schema import Layout, header_layout, lines_layout
+from ot_etl.extract.state import load_state, save_state, watermark_of
+from ot_etl.extract.writer import final_path
 
 log = logging.getLogger(__name__)
 
-MODIFIED = "RecordInfo.ModifiedDate"
+__all__ = [
+    "MODIFIED",
+    "ExportOptions",
+    "ExportResult",
+    "export_one",
+    "export_types",
+    "listable_types",
+]
+
 PageCallback = Callable[[str, int], None]
 CountCallback = Callable[[str, int], None]
-
-
-@dataclass
-class ExportResult:
-    """What one record type's export did. ``rows`` is the rows in the header file."""
-
-    record_type: str
-    run: str = ""
-    server_count: int = 0
-    rows: int = 0
-    fetched: int = 0
-    lines: int | None = None
-    headers_without_lines: int | None = None
-    files: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    mode: str = "full"
-    watermark: str | None = None
-    since: str | None = None
-    replaced: int = 0
-    changes: dict[str, Any] = field(default_factory=dict)
-    extras: list[str] = field(default_factory=list)
-    coercions: dict[str, int] = field(default_factory=dict)
-    zoned: dict[str, int] = field(default_factory=dict)
-    omitted: list[str] = field(default_factory=list)
-    skipped: str | None = None
-    schemas: dict[str, list[dict[str, str]]] = field(default_factory=dict)
-    filters: list[dict[str, Any]] = field(default_factory=list)
-    started: str = ""
-    finished: str = ""
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class ExportOptions:
-    """Knobs shared by every record type of one run."""
-
-    fmt: Format = "parquet"
-    filters: tuple[Filter, ...] = ()
-    modified_since: dt.datetime | None = None
-    incremental: bool = False
-    full: bool = False
-    workers: int = DEFAULT_WORKERS
-    page_size: int = MAX_PAGE_SIZE
-    prefetch: int | None = None
-    overlap: dt.timedelta = DEFAULT_OVERLAP
-    include_sensitive: bool = False
-    row_group_rows: int = 50_000
 
 
 def listable_types() -> list[RecordType]:
@@ -216,10 +151,6 @@ def _record(out: Path, r: ExportResult, opts: ExportOptions) -> None:
     save_state(out, {r.record_type: state})
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
 def export_one(
     client: Client,
     rt: RecordType,
@@ -230,7 +161,7 @@ def export_one(
 ) -> ExportResult:
     """Export one record type; its files are in place and its manifest entry
     written when this returns (the state file is the caller's)."""
-    result = ExportResult(rt.slug, run=uuid.uuid4().hex[:12], started=_now())
+    result = ExportResult(rt.slug, run=uuid.uuid4().hex[:12], started=now())
     header = header_layout(rt, include_sensitive=opts.include_sensitive)
     lines = lines_layout(rt, include_sensitive=opts.include_sensitive)
     result.omitted = list(header.omitted)
@@ -252,7 +183,7 @@ def export_one(
         # pages straight into Arrow.
         decoder=page_decoder(header) if lines is None else None,
     )
-    run = _Run(rt, out, opts, header, lines, merge)
+    run = TypeRun(rt, out, opts, header, lines, merge)
     try:
         for records in fetcher.pages():
             run.add(records)
@@ -262,7 +193,7 @@ def export_one(
     except BaseException:
         run.abort()
         raise
-    _fill(result, fetcher.stats, run)
+    fill_result(result, fetcher.stats, run)
     update_manifest(out, {rt.slug: result.to_json()})
     return result
 
@@ -301,152 +232,3 @@ def _plan_mode(
     result.since = (mark - opts.overlap).isoformat()
     result.watermark = mark.isoformat()
     return True
-
-
-class _Run:
-    """The writers of one record type's export, and what they saw."""
-
-    def __init__(
-        self,
-        rt: RecordType,
-        out: Path,
-        opts: ExportOptions,
-        header: Layout,
-        lines: Layout | None,
-        merge: bool,
-    ) -> None:
-        self.rt = rt
-        self.out = out
-        self.fmt = opts.fmt
-        self.header = header
-        self.lines = lines
-        self.merge = merge
-        holder = lines_field(rt)
-        self.lines_key = holder.name if holder is not None else ""
-        rg = opts.row_group_rows
-        self.writers = [TableWriter(out, header, opts.fmt, row_group_rows=rg)]
-        if lines is not None:
-            self.writers.append(TableWriter(out, lines, opts.fmt, row_group_rows=rg))
-        self.keys: list[int] = []
-        self.without = 0
-        self.max_modified: dt.datetime | None = None
-        self.coercions: Counter[str] = Counter()
-        self.zoned: Counter[str] = Counter()
-        self.extras: set[str] = set()
-        self.replaced = 0
-        self.merged_rows: int | None = None
-
-    def add(self, records: Page) -> None:
-        page = flatten(self.header, records)
-        self._note(page)
-        self.writers[0].add(page)
-        self._track(page)
-        if self.lines is not None:
-            assert isinstance(records, list)  # no decoder when there are lines
-            rows, without = line_rows(records, self.lines_key)
-            self.without += without
-            line_page = flatten(self.lines, rows)
-            self._note(line_page)
-            self.writers[1].add(line_page)
-
-    def _note(self, page: FlatPage) -> None:
-        self.coercions.update(page.coercions)
-        self.zoned.update(page.zoned)
-        for name, n in page.coercions.items():
-            if self.coercions[name] == n:
-                log.warning(
-                    "%s: %s had values of the wrong type; converted or set to null",
-                    page.layout.table,
-                    name,
-                )
-        for name, n in page.zoned.items():
-            if self.zoned[name] == n:
-                log.warning(
-                    "%s: %s values carry a time zone; kept their wall-clock time",
-                    page.layout.table,
-                    name,
-                )
-        for name in page.extras.keys() - self.extras:
-            self.extras.add(name)
-            log.warning(
-                "%s: the server sent %r, which the catalog does not know; "
-                "kept as a JSON text column",
-                page.layout.table,
-                name,
-            )
-
-    def _track(self, page: FlatPage) -> None:
-        names = self.header.column_names
-        key = self.header.key
-        if self.merge and key is not None:
-            ids = page.arrays[names.index(key)].to_pylist()
-            self.keys.extend(k for k in ids if k is not None)
-        if MODIFIED in names and page.rows:
-            top = pc.max(page.arrays[names.index(MODIFIED)]).as_py()
-            if top is not None and (
-                self.max_modified is None or top > self.max_modified
-            ):
-                self.max_modified = top
-
-    def finish(self, result: ExportResult) -> None:
-        for w in self.writers:
-            w.close()
-        if self.merge:
-            self._merge()
-        result.removed = publish(self.out, self.rt.slug, self.writers, result.run)
-        for w in self.writers:
-            result.files.append(w.path.name)
-            result.schemas[w.layout.table] = schema_json(w.schema)
-        result.finished = _now()
-
-    def abort(self) -> None:
-        for w in self.writers:
-            w.abort()
-
-    def _merge(self) -> None:
-        """Replace each writer's delta by existing rows (minus changed keys) + delta."""
-        changed = pa.array(sorted(set(self.keys)), pa.int32())
-        merged: list[TableWriter] = []
-        try:
-            for w in self.writers:
-                lines = w.layout.is_lines
-                key = self._parent_key() if lines else self.header.key
-                done = merge_table(w, key, changed)
-                merged.append(done.writer)
-                if not lines:
-                    self.replaced = done.replaced
-                    self.merged_rows = done.writer.rows
-        except BaseException:
-            for m in merged:
-                m.abort()
-            raise
-        for old in self.writers:
-            old.abort()
-        self.writers = merged
-
-    def _parent_key(self) -> str:
-        return PARENT_DOCNO if self.header.key == "DocNo" else PARENT_ID
-
-
-def _fill(result: ExportResult, stats: PageStats, run: _Run) -> None:
-    result.server_count = stats.count
-    result.fetched = stats.rows
-    result.rows = run.merged_rows if run.merged_rows is not None else stats.rows
-    result.replaced = run.replaced
-    if run.lines is not None:
-        result.lines = run.writers[1].rows
-        result.headers_without_lines = run.without
-    old = dt.datetime.fromisoformat(result.watermark) if result.watermark else None
-    if run.max_modified is not None and (old is None or run.max_modified > old):
-        result.watermark = run.max_modified.isoformat()
-    result.changes = {
-        "recount": stats.recount,
-        "duplicates_dropped": stats.duplicates,
-        "added_during_run": stats.added,
-        "recovered": stats.recovered,
-        "unkeyed": stats.unkeyed,
-        "notes": stats.notes,
-    }
-    result.extras = sorted(run.extras)
-    result.coercions = dict(run.coercions)
-    result.zoned = dict(run.zoned)
