@@ -42,6 +42,25 @@ logger = logging.getLogger(__name__)
 
 _SELECTIONS = 32
 _BULK_CHUNK = 20_000
+_INSERT = (
+    "INSERT OR REPLACE INTO records"
+    " (grp, key, rtype, name, parent, body, lines, modified)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _row(
+    rtype: int,
+    key: int,
+    record: dict[str, Any],
+    header: dict[str, Any],
+    lines: str | None,
+    name: str | None,
+    parent: int | None,
+) -> tuple[Any, ...]:
+    """The values of ``_INSERT`` for a record split into header and lines."""
+    body = dumps(header)
+    return (group_of(rtype), key, rtype, name, parent, body, lines, modified_of(record))
 
 
 class Store:
@@ -305,13 +324,7 @@ class Store:
         """Insert or replace a record; ``LineItems`` go to their own column."""
         header = {k: v for k, v in record.items() if k != "LineItems"}
         lines = dumps(record["LineItems"]) if "LineItems" in record else None
-        grp = group_of(rtype)
-        self._db.execute(
-            "INSERT OR REPLACE INTO records"
-            " (grp, key, rtype, name, parent, body, lines, modified)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (grp, key, rtype, name, parent, dumps(header), lines, modified_of(record)),
-        )
+        self._db.execute(_INSERT, _row(rtype, key, record, header, lines, name, parent))
         keys = self._keys.get(rtype)
         if keys is not None:
             at = bisect.bisect_left(keys, key)
@@ -372,16 +385,7 @@ class Store:
                 if "LineItems" in record:
                     header = {k: v for k, v in record.items() if k != "LineItems"}
                     lines = dumps(record["LineItems"])
-                yield (
-                    group_of(rtype),
-                    key,
-                    rtype,
-                    name,
-                    parent,
-                    dumps(header),
-                    lines,
-                    modified_of(record),
-                )
+                yield _row(rtype, key, record, header, lines, name, parent)
 
         # Commits every _BULK_CHUNK rows, so the WAL is checkpointed as it goes
         # instead of growing to the size of the whole seed.
@@ -389,12 +393,7 @@ class Store:
         while True:
             with self.write():
                 chunk = list(itertools.islice(source, _BULK_CHUNK))
-                self._db.executemany(
-                    "INSERT OR REPLACE INTO records"
-                    " (grp, key, rtype, name, parent, body, lines, modified)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    chunk,
-                )
+                self._db.executemany(_INSERT, chunk)
                 self._forget()
             total += len(chunk)
             if len(chunk) < _BULK_CHUNK:
