@@ -206,7 +206,7 @@ def test_property_and_type_names_are_looked_up_not_interpolated(
 
 
 def test_from_python_a_non_loopback_host_needs_allow_remote() -> None:
-    with pytest.raises(ValueError, match="refusing to bind the sandbox to 0.0.0.0"):
+    with pytest.raises(ValueError, match=r"refusing to bind the sandbox to 0\.0\.0\.0"):
         Sandbox(host="0.0.0.0")
     # Constructed only: nothing is bound or served here.
     assert Sandbox(host="0.0.0.0", allow_remote=True).host == "0.0.0.0"
