@@ -28,8 +28,8 @@ def to_jsonable(value: Any) -> Any:
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [to_jsonable(v) for v in value]
-    np = sys.modules.get("numpy")
-    pd = sys.modules.get("pandas")
+    np = _loaded("numpy", "ndarray", "bool_", "integer", "floating")
+    pd = _loaded("pandas", "NA", "NaT")
     if pd is not None and (value is pd.NA or value is pd.NaT):
         return None
     if np is not None:
@@ -56,6 +56,20 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.strftime("%Y-%m-%dT00:00:00")
     raise TypeError(f"cannot send a {type(value).__name__} to the API: {value!r}")
+
+
+def _loaded(name: str, *needed: str) -> Any:
+    """The module if it is imported far enough to hold ``needed``, else None.
+
+    Another thread may be importing it right now (pyarrow imports pandas the
+    first time it converts Python values): a half-initialised module is in
+    ``sys.modules`` before its names are. Its values cannot exist yet either,
+    so skipping it is exact.
+    """
+    module = sys.modules.get(name)
+    if module is None or not all(hasattr(module, n) for n in needed):
+        return None
+    return module
 
 
 def _finite(number: float | int) -> float | int:

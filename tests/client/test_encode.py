@@ -2,6 +2,8 @@ import datetime as dt
 import decimal
 import json
 import math
+import sys
+import types
 
 import numpy as np
 import pandas as pd
@@ -62,3 +64,16 @@ def test_no_nan_ever_reaches_the_wire(values: list[float]) -> None:
     assert "NaN" not in text
     decoded = json.loads(text)["values"]
     assert [d is None for d in decoded] == [math.isnan(v) for v in values]
+
+
+def test_a_half_imported_pandas_in_another_thread_is_skipped(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # While pyarrow imports pandas in a worker thread, sys.modules already
+    # holds a pandas module without NA; a body built meanwhile must not fail.
+
+    monkeypatch.setitem(sys.modules, "pandas", types.ModuleType("pandas"))
+    monkeypatch.setitem(sys.modules, "numpy", types.ModuleType("numpy"))
+    assert dumps({"Name": "A", "Qty": 2, "Price": 1.5, "When": None}) == (
+        '{"Name": "A", "Qty": 2, "Price": 1.5, "When": null}'
+    )
