@@ -82,6 +82,11 @@ def classify(
     item an earlier run was sending (positions in ``sending``), it is that
     run's record (skipped, ``recovered``); otherwise the row is rejected as a
     duplicate of the existing record rather than created twice.
+
+    Records rejected at validation are left out of the plan's counts: a row
+    that fails validation builds no entity record at all, so only leaving
+    them out counts entities and documents alike (the summary's invalid
+    lines count them).
     """
     plan = Plan()
     for item in items:
@@ -91,7 +96,8 @@ def classify(
                 _exists(item, matches[0], key_field, item.position in sending)
             else:
                 _decide(item, mode, matches, key_field)
-        plan.add(item.action, item.key_text)
+        if item.stage != "validation":
+            plan.add(item.action, item.key_text)
     return plan
 
 

@@ -78,6 +78,8 @@ class LoadResult:
         counts = {
             "rows_read": s.rows_read,
             "invalid": s.invalid,
+            "records": s.records,
+            "invalid_records": s.invalid_records,
             "duplicates": s.duplicates,
             "unresolved": s.unresolved,
             "created": s.created,

@@ -8,7 +8,11 @@ Exit codes (documented in docs/load.md):
   credentials, a 403 on the record type, or a ledger held by another load.
 
 ``rows_read`` and ``invalid`` count source rows; the other counts are
-records (for transactions one record is a document built from several rows).
+records (for transactions one record is a document built from several rows),
+and every record is counted once: ``invalid_records`` + ``duplicates`` +
+``unresolved`` + ``unfilled`` + the outcomes (``created`` ... ``skipped``) =
+``records`` (a dry run's planned records are in ``plan`` instead). A row that
+fails validation builds no entity record, so it is counted as a row only.
 """
 
 from __future__ import annotations
@@ -36,7 +40,9 @@ class LoadSummary:
     rows_read: int = 0
     records: int = 0
     invalid: int = 0
-    invalid_records: int = 0  # records rejected because a source row was invalid
+    # Records rejected at validation: built from an invalid row, or a
+    # document whose rows disagree on a header field or lack a required one.
+    invalid_records: int = 0
     duplicates: int = 0
     unresolved: int = 0
     unfilled: int = 0  # ship docs whose rows cannot fill their orders' lines
@@ -92,6 +98,8 @@ class LoadSummary:
             f"{title}: {self.record_type}",
             f"  rows read      {self.rows_read}",
             f"  invalid rows   {self.invalid}",
+            f"  records        {self.records}",
+            f"  invalid records {self.invalid_records}",
             f"  duplicates     {self.duplicates}",
             f"  unresolved     {self.unresolved}",
         ]

@@ -21,6 +21,8 @@ def test_create_then_rerun_skips_everything(client: Client, tmp_path: Path) -> N
     assert result.counts == {
         "rows_read": 25,
         "invalid": 0,
+        "records": 25,
+        "invalid_records": 0,
         "duplicates": 0,
         "unresolved": 0,
         "created": 25,
