@@ -73,12 +73,13 @@ def export_types(
     are reported in their result's ``skipped`` and the run goes on;
     otherwise the error is raised. Each type's manifest and state entries
     are saved as soon as it is done, so types finished before a failure
-    stay written and recorded.
+    stay written and recorded. A type named twice (``vendor vendors 130``)
+    is exported once, where it is first named.
     """
     opts = options or ExportOptions()
     if opts.incremental and opts.modified_since is not None:
         raise ConfigError("Use either --incremental or --modified-since, not both.")
-    rts = [resolve(t) for t in types]
+    rts = list({rt.number: rt for rt in map(resolve, types)}.values())
     unfit: dict[str, str] = {}
     for rt in rts:
         for flt in opts.filters:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -284,3 +285,36 @@ def test_a_stop_between_the_two_renames_is_marked_in_the_manifest(
     entry = _entry(tmp_path, "salesorder")
     assert "replacing" not in entry and (entry["rows"], entry["lines"]) == (3, 3)
     assert pq.read_table(header).column("DocNo").to_pylist() == [1, 2, 3]
+
+
+def test_a_type_named_twice_is_exported_once(
+    add_customers: Any, sandbox: Any, tmp_path: Path
+) -> None:
+    add_customers(2)
+    args = ["customer", "term", "customers", "120", "-o", str(tmp_path)]
+    result = CliRunner().invoke(export_command, args, env=_env(sandbox))
+    assert result.exit_code == 0, result.output
+    types = [line.split()[0] for line in result.stdout.splitlines()[1:]]
+    assert types == ["customer", "term"]
+
+
+def test_the_docs_name_every_manifest_key(
+    add_customers: Any, sandbox: Any, tmp_path: Path
+) -> None:
+    add_customers(1)
+    args = ["customer", "salesorder", "-o", str(tmp_path)]
+    result = CliRunner().invoke(export_command, args, env=_env(sandbox))
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert list(manifest) == ["generator", "types"]
+    keys = {k for entry in manifest["types"].values() for k in entry} | {"replacing"}
+    docs = Path(__file__).resolve().parents[2] / "docs" / "export.md"
+    section = docs.read_text("utf-8").split("## The manifest\n", 1)[1]
+    table = section.split("\n## ", 1)[0]
+    documented = {
+        name
+        for line in table.splitlines()
+        if line.startswith("| `")
+        for name in re.findall(r"`(\w+)`", line.split(" | ", 1)[0])
+    }
+    assert documented == keys
