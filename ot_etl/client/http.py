@@ -331,6 +331,7 @@ class Client:
                 path=path,
                 record_type=rt.name,
                 email=self.email,
+                base_url=self.config.base_url,
             )
         if raw:
             return as_utf8(body, response.encoding)

@@ -59,7 +59,14 @@ def to_error(
     path: str,
     record_type: str | None,
     email: str,
+    base_url: str = "",
 ) -> ApiError:
+    """The exception for a refused answer to ``method path``.
+
+    ``base_url`` is the client's; a 404 under one that does not end in
+    ``/api`` (``https://host`` for ``https://host/api``) says so, since the
+    server's own 404 text names only the path it could not route.
+    """
     status = response.status_code
     where: dict[str, Any] = {
         "status": status,
@@ -88,6 +95,8 @@ def to_error(
     if status == 400:
         return BadRequestError(message, **where)
     if status == 404:
+        if base_url and not base_url.rstrip("/").lower().endswith("/api"):
+            message += " (OT_BASE_URL usually ends in /api)"
         return NotFoundError(message, **where)
     if status == 429 or status >= 500:
         return UnavailableError(message, retry_after=retry_after(response), **where)

@@ -72,6 +72,28 @@ def test_entity_refs_and_single_record_calls(client: Client) -> None:
         client.get("vendor", vendor_id)
 
 
+def test_a_404_under_a_base_url_without_api_says_so(
+    sandbox: Any, client: Client
+) -> None:
+    kwargs = sandbox.client_kwargs()
+    assert kwargs["base_url"].endswith("/api")
+    kwargs["base_url"] = kwargs["base_url"].removesuffix("/api") + "/"
+    with Client(**kwargs) as bare:
+        with pytest.raises(NotFoundError) as listed:
+            bare.count("customer")
+        with pytest.raises(NotFoundError) as got:
+            bare.get("customer", 1)
+    assert str(listed.value) == (
+        "PUT /list -> 404: No HTTP resource was found that matches the request URI"
+        " '/list'. (OT_BASE_URL usually ends in /api)"
+    )
+    assert str(got.value).endswith(". (OT_BASE_URL usually ends in /api)")
+    # Under /api a missing record is an ordinary 404, without the hint.
+    with pytest.raises(NotFoundError) as missing:
+        client.get("customer", 999)
+    assert "OT_BASE_URL" not in str(missing.value)
+
+
 def test_409_body_parsed_into_validation_results(client: Client) -> None:
     client.create("customer", {"Name": "Dup"})
     with pytest.raises(ConflictError) as info:
