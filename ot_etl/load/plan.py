@@ -23,6 +23,8 @@ from ot_etl.load.items import LoadItem
 Mode = Literal["create", "update", "upsert", "verify"]
 _REF_KEYS = frozenset({"Id", "Name"})
 _IGNORED = frozenset({"$type", "RecordInfo"})
+UPSERT_ADVICE = "use mode upsert to update it"
+"""What a create-mode reject of an existing record advises by default."""
 
 
 @dataclass
@@ -75,13 +77,15 @@ def classify(
     existing: Mapping[tuple[Any, ...], list[dict[str, Any]]],
     key_field: str,
     sending: Set[int] = frozenset(),
+    advice: str = UPSERT_ADVICE,
 ) -> Plan:
     """Decide each still-open item's action from the mode and the matches found.
 
     In create mode a match means the record exists already: found for an
     item an earlier run was sending (positions in ``sending``), it is that
     run's record (skipped, ``recovered``); otherwise the row is rejected as a
-    duplicate of the existing record rather than created twice.
+    duplicate of the existing record rather than created twice, with
+    ``advice`` (what the user can do about it) after the reason.
 
     Records rejected at validation are left out of the plan's counts: a row
     that fails validation builds no entity record at all, so only leaving
@@ -93,7 +97,8 @@ def classify(
         if item.action not in ("reject", "skip"):
             matches = existing.get(item.match_key, [])
             if mode == "create" and matches:
-                _exists(item, matches[0], key_field, item.position in sending)
+                was_sending = item.position in sending
+                _exists(item, matches[0], key_field, was_sending, advice)
             else:
                 _decide(item, mode, matches, key_field)
         if item.stage != "validation":
@@ -102,7 +107,11 @@ def classify(
 
 
 def _exists(
-    item: LoadItem, found: dict[str, Any], key_field: str, was_sending: bool
+    item: LoadItem,
+    found: dict[str, Any],
+    key_field: str,
+    was_sending: bool,
+    advice: str,
 ) -> None:
     key = _int(found.get(key_field))
     if was_sending:
@@ -115,7 +124,7 @@ def _exists(
         "duplicate",
         [
             f"a record with match key {item.key_text!r} already exists "
-            f"({key_field} {key}); use mode upsert to update it"
+            f"({key_field} {key}); {advice}"
         ],
     )
 

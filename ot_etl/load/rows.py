@@ -16,6 +16,7 @@ import pandas as pd
 from ot_etl.load.items import LoadItem, Ref, Stage
 from ot_etl.load.ledger import combine, fingerprints
 from ot_etl.load.lookup import Key
+from ot_etl.load.plan import UPSERT_ADVICE
 from ot_etl.load.rejects import RejectEntry, mask
 from ot_etl.load.resolve import parse_path
 from ot_etl.mapping import Mapping
@@ -39,6 +40,27 @@ def normalizer(mapping: Mapping) -> Callable[[Key], Key]:
         return tuple(None if v is None else rule.apply(str(v)) for v in values)
 
     return normalize
+
+
+def exists_advice(mapping: Mapping) -> str:
+    """What to do about a row whose record exists already (create mode).
+
+    Upsert is the answer only where the mapping could use it: a fill mapping
+    refuses it (a shipment is never sent again), and record types the API
+    cannot update (no PUT) have no upsert either.
+    """
+    fields = " / ".join(mapping.match_fields)
+    if mapping.fill is not None:
+        return (
+            f"it was shipped already under that {fields}: remove the shipment's "
+            f"rows, or give them a new {fields} if it is another shipment"
+        )
+    if "PUT" not in mapping.record_type.methods:
+        return (
+            f"{mapping.record_type.name} records cannot be updated through the API: "
+            f"remove the row, or give it a new {fields} if it is another record"
+        )
+    return UPSERT_ADVICE
 
 
 def key_is_sensitive(mapping: Mapping) -> bool:

@@ -39,7 +39,13 @@ from ot_etl.load.rejects import (
     write_rejects,
 )
 from ot_etl.load.resolve import Resolver, resolve_items
-from ot_etl.load.rows import key_is_sensitive, make_items, normalizer, outcomes_table
+from ot_etl.load.rows import (
+    exists_advice,
+    key_is_sensitive,
+    make_items,
+    normalizer,
+    outcomes_table,
+)
 from ot_etl.load.summary import LoadSummary
 from ot_etl.load.upstream import UpstreamRejects
 from ot_etl.mapping import Mapping
@@ -146,7 +152,14 @@ def run_load(
                 _upstream(source, options),
             )
             summary.fill_plan = fills.text
-        plan = classify(items, mapping.mode, existing, rt.key_field, sending)
+        plan = classify(
+            items,
+            mapping.mode,
+            existing,
+            rt.key_field,
+            sending,
+            advice=exists_advice(mapping),
+        )
         summary.plan, summary.examples = plan.counts, plan.examples
         if key_is_sensitive(mapping):
             summary.examples = {

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from ot_etl.load.items import LoadItem
 from ot_etl.load.plan import apply_fields, classify, differences, mark_duplicates
+from ot_etl.load.rows import exists_advice
+from ot_etl.mapping import parse_mapping
 
 
 def _item(n: int, key: str, payload: dict | None = None) -> LoadItem:
@@ -127,3 +129,24 @@ def test_apply_fields_builds_the_whole_record() -> None:
         "LineItems": [{"Id": 11, "Quantity": 5}, {"Quantity": 6}],
     }
     assert have["BillAddress"] == {"City": "Paris", "Zip": "75001"}
+
+
+def test_an_existing_record_gets_the_advice_given() -> None:
+    items = [_item(0, "acme")]
+    classify(items, "create", {("acme",): [{"Id": 4}]}, "Id", advice="remove it")
+    assert (items[0].stage, items[0].reasons) == (
+        "duplicate",
+        ["a record with match key 'acme' already exists (Id 4); remove it"],
+    )
+
+
+def test_advice_never_names_an_upsert_the_mapping_cannot_use() -> None:
+    def advice(record_type: str, match: str) -> str:
+        text = f"record_type: {record_type}\nmatch: {{fields: [{match}]}}\n"
+        return exists_advice(parse_mapping(text + f"fields: {{{match}: col}}\n"))
+
+    assert advice("customer", "Name") == "use mode upsert to update it"
+    assert advice("receiver", "DocNo") == (
+        "Receiver records cannot be updated through the API: remove the row, or "
+        "give it a new DocNo if it is another record"
+    )

@@ -229,3 +229,24 @@ def test_a_create_saved_before_a_500_is_found_by_its_tracking_number(
     assert [i.recovered for i in result.items] == [True, True]
     assert book.count("shipdoc") == 2
     assert filled(book) == {(1, 1): 3.0, (2, 1): 1.0}
+
+
+def test_a_shipment_that_exists_gets_advice_that_applies(
+    book: Client, tmp_path: Path
+) -> None:
+    ship = mapping(tmp_path)
+    first = shipment_csv(tmp_path, [("S1", 1, "Chai", 2)], "monday.csv")
+    assert load_file(first, ship, client=book).counts["created"] == 1
+    # Another file (so another ledger) sends the same tracking number again.
+    again = shipment_csv(tmp_path, [("S1", 1, "Chang", 1)], "tuesday.csv")
+    result = load_file(again, ship, client=book)
+    assert result.counts["duplicates"] == 1
+    assert rejects(tmp_path / "tuesday.rejects.csv") == [
+        (
+            2,
+            "duplicate",
+            "a record with match key 'T-S1' already exists (DocNo 1); it was "
+            "shipped already under that TrackingNo: remove the shipment's rows, "
+            "or give them a new TrackingNo if it is another shipment",
+        )
+    ]
