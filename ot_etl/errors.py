@@ -122,11 +122,12 @@ class ValidationResult:
         return cls(str(name), str(raw.get("Message", "")), _opt_str(value))
 
     def __str__(self) -> str:
-        return (
-            f"{self.property_name}: {self.message}"
-            if self.property_name
-            else self.message
-        )
+        """``Property: message``; the message alone when it already starts with
+        the property (``CustomerRef: no Customer...``) or names none."""
+        prop, message = self.property_name, self.message
+        if not prop or message == prop or message.startswith((f"{prop}:", f"{prop} ")):
+            return message
+        return f"{prop}: {message}"
 
 
 def _opt_str(value: Any) -> str | None:

@@ -105,6 +105,34 @@ def test_409_body_parsed_into_validation_results(client: Client) -> None:
     assert all(isinstance(r, ValidationResult) and r.message for r in results)
 
 
+def test_a_409_message_that_names_its_property_is_not_prefixed_twice(
+    client: Client,
+) -> None:
+    with pytest.raises(ConflictError) as info:
+        client.create(
+            "salesorder",
+            {"CustomerRef": {"Name": "Nobody"}, "Date": "2024-01-02"},
+        )
+    assert str(info.value) == (
+        "POST /salesorder -> 409: CustomerRef: no Customer with Name 'Nobody';"
+        " ShipToRef is required; PromiseDate is required"
+    )
+
+
+@pytest.mark.parametrize(
+    ("prop", "message", "text"),
+    [
+        ("CustomerRef", "CustomerRef: no Customer", "CustomerRef: no Customer"),
+        ("Name", "Name is required", "Name is required"),
+        ("Name", "is required", "Name: is required"),
+        ("Name", "Names differ", "Name: Names differ"),
+        ("", "refused", "refused"),
+    ],
+)
+def test_validation_result_text(prop: str, message: str, text: str) -> None:
+    assert str(ValidationResult(prop, message)) == text
+
+
 def test_misspelled_property_name_key_is_accepted() -> None:
     assert ValidationResult.from_json(
         {"ProperyName": "Name", "Message": "Name is required", "Value": ""}
