@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from ot_etl.errors import AuthError
+from ot_etl.load.aliases import original_records
 from ot_etl.load.fill_run import FillPlan, fill_items, without_item_lookups
 from ot_etl.load.items import LoadItem
 from ot_etl.load.ledger import SENDING, Ledger, is_loaded
@@ -178,6 +179,10 @@ def run_load(
             )
         if not options.dry_run:
             pool = _post(client, mapping, items, writing, options, summary, source)
+        if writing is not None and was_rejects:
+            near = Path(str(source.path))
+            for name, loaded in original_records(items, origin, mapping, near).items():
+                writing.record(loaded, name)
         _count(items, summary)
         if writing is not None:
             summary.elapsed = time.monotonic() - started

@@ -210,3 +210,35 @@ def test_the_warehouse_file_rejects_each_mistake(
     )
     assert load_file(rest, SHIPMENTS, client=api).counts["created"] == 1
     assert _open_orders(api, tmp_path / "again") == open_orders - {11008}
+
+
+def test_rows_fixed_in_the_rejects_file_are_loaded_to_the_original(
+    api: Client, tmp_path: Path
+) -> None:
+    csv = Path(shutil.copy(NORTHWIND / "shipments_warehouse.csv", tmp_path))
+    first = load_file(csv, SHIPMENTS, client=api)
+    assert (first.counts["records"], first.counts["created"]) == (6, 2)
+    assert first.counts["unfilled"] == 4
+    # Fix WH-0002 (ship the 24 open) and WH-0003 (the item the order holds).
+    path = tmp_path / "shipments_warehouse.rejects.csv"
+    fixed = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    fixed.loc[fixed["_row"] == "4", "qty_shipped"] = "24"
+    fixed.loc[fixed["_row"] == "5", "sku"] = "Manjimup Dried Apples"
+    fixed.to_csv(path, index=False, encoding="utf-8-sig")
+
+    second = load_file(path, SHIPMENTS, client=api)
+    assert (second.counts["rows_read"], second.counts["records"]) == (5, 4)
+    assert (second.counts["created"], second.counts["unfilled"]) == (2, 2)
+    left = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
+    assert left["_row"].tolist() == ["7", "8"]  # the file shrank to the rest
+    keys = second.outcomes["record_key"].tolist()[:3]  # rows 4, 5, 6
+
+    third = load_file(csv, SHIPMENTS, client=api)
+    assert third.counts["records"] == 6
+    assert (third.counts["skipped"], third.counts["created"]) == (4, 0)
+    assert (third.counts["unfilled"], third.counts["duplicates"]) == (2, 0)
+    out = third.outcomes.set_index("row")
+    assert out.loc[[4, 5, 6], "outcome"].tolist() == ["skipped"] * 3
+    assert out.loc[[4, 5, 6], "record_key"].tolist() == keys
+    assert out.loc[[7, 8], "stage"].tolist() == ["fill", "fill"]
+    assert api.count("shipdoc") == 804
