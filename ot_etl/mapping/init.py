@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from ot_etl.catalog import Field, RecordType, object_fields, resolve
+from ot_etl.mapping.parse import unmapped_required
 
 _WORD = re.compile(r"[\s_\-.]+")
 
@@ -33,6 +34,24 @@ _PARTS = (
     ("postcode", "zip"),
     ("region", "state"),
     ("province", "state"),
+)
+
+
+# Line headers a transaction file uses for its line fields, folded.
+_LINE_WORDS = {
+    "sku": "ItemRef.Name",
+    "product": "ItemRef.Name",
+    "productname": "ItemRef.Name",
+    "part": "ItemRef.Name",
+    "partno": "ItemRef.Name",
+    "qty": "Quantity",
+    "quantityordered": "Quantity",
+    "unitprice": "Price",
+    "rate": "Price",
+}
+# A column naming the document a row belongs to ("orderID", "Invoice No").
+_DOCUMENT_COLUMN = re.compile(
+    r"^(?:sales)?(?:order|invoice|so|po|doc(?:ument)?)(?:no|num|number|id|#)?$"
 )
 
 
@@ -76,6 +95,39 @@ def target_names(rt: RecordType) -> list[str]:
         else:
             names.append(f.name)
     return names
+
+
+def line_targets(rt: RecordType) -> list[str]:
+    """Writable targets of a transaction's line items (``ItemRef.Name``...)."""
+    names: list[str] = []
+    for f in rt.line_fields:
+        if f.read_only or f.name in ("Id", "$type") or f.type in ("Object", "Array"):
+            continue
+        if f.type == "CustomFields":
+            continue
+        names.append(f"{f.name}.Name" if f.type == "EntityRef" else f.name)
+    return names
+
+
+def match_lines(headers: list[str], targets: list[str]) -> dict[str, str]:
+    """``{header: line target}``: usual line headers (``sku``), then as fields."""
+    out: dict[str, str] = {}
+    for h in headers:
+        target = _LINE_WORDS.get(_fold(h))
+        if target in targets and target not in out.values():
+            out[h] = target
+    rest = [h for h in headers if h not in out]
+    free = [t for t in targets if t not in out.values()]
+    out.update(match_headers(rest, free))
+    return {h: out[h] for h in headers if h in out}  # in the file's column order
+
+
+def document_column(headers: list[str]) -> str | None:
+    """The first header that looks like an order or invoice number, if any."""
+    for h in headers:
+        if _DOCUMENT_COLUMN.match(_fold(h)):
+            return h
+    return None
 
 
 def _writable(fields: tuple[Field, ...]) -> list[Field]:
@@ -149,10 +201,19 @@ def init_mapping(record_type: str | int | RecordType, source_path: str | Path) -
     frame = read_source(source_path, SourceOptions(delimiter="auto"))
     matched = match_headers(frame.columns, target_names(rt))
     named = name_column(rt, frame.columns, matched)
+    group = document_column(frame.columns) if rt.is_transaction else None
+    if group is not None:
+        matched.pop(group, None)  # the document's number, not a header field
     fields = {t: h for h, t in matched.items()}
     if named is not None:
         fields = {"Name": named, **fields}
-    used = set(fields.values())
+    line_map: dict[str, str] | None = None
+    if rt.is_transaction and rt.line_fields:
+        rest = [c for c in frame.columns if c not in fields.values() and c != group]
+        line_map = {t: h for h, t in match_lines(rest, line_targets(rt)).items()}
+    used = set(fields.values()) | set((line_map or {}).values())
+    if group is not None:
+        used.add(group)
     unmatched = [c for c in frame.columns if c not in used]
     lines = [
         f"# Drafted by `ot-etl mapping init` from {Path(source_path).name}.",
@@ -188,13 +249,43 @@ def init_mapping(record_type: str | int | RecordType, source_path: str | Path) -
         )
     else:
         lines.append("fields: {}  # no header matched a field: map them by hand")
+    if line_map is not None:
+        lines += _documents(group, line_map)
     if named is not None:
         lines.append(f"# Name (the match key) is drafted from {named}: check it.")
-    mapped_tops = {t.split(".")[0] for t in fields}
-    required = [f.name for f in rt.fields if f.required and f.name not in mapped_tops]
+    required = unmapped_required(
+        rt,
+        {t.split(".")[0] for t in fields},
+        None if line_map is None else {t.split(".")[0] for t in line_map},
+    )
     if required:
         lines.append(f"# Required by the API and not mapped yet: {', '.join(required)}")
     if unmatched:
         lines.append("# Columns not mapped (add them under fields if needed):")
         lines += [f"#   {c}" for c in unmatched]
     return "\n".join(line.rstrip("\n") for line in lines) + "\n"
+
+
+def _documents(group: str | None, line_map: dict[str, str]) -> list[str]:
+    """The ``documents`` section: which rows make one document, and its lines."""
+    if group is not None:
+        out = [
+            yaml.safe_dump(
+                {"documents": {"group_by": [group]}},
+                sort_keys=False,
+                allow_unicode=True,
+            ).rstrip("\n")
+        ]
+    else:
+        out = [
+            "documents:",
+            "  # No column looks like an order or invoice number: name the one(s)",
+            "  # whose rows make one document, e.g. group_by: [order_no].",
+            "  group_by: []",
+        ]
+    if line_map:
+        body = yaml.safe_dump({"lines": line_map}, sort_keys=False, allow_unicode=True)
+        out += ["  " + line for line in body.splitlines()]
+    else:
+        out.append("  lines: {}  # no header matched a line field: map them by hand")
+    return out

@@ -157,29 +157,46 @@ def _warn_unmapped_required(
     """
     if mode == "update":
         return
-    mapped = {fm.json_path[0] for fm in fields}
-    if fill:
-        mapped |= {"CustomerRef"}
-    if "CustomerRef" in mapped:
-        # The ship-to defaults to the customer's primary address (sandbox and,
-        # by the reference's description of ShipToRef, the real service).
-        mapped.add("ShipToRef")
-    missing = [f.name for f in rt.fields if f.required and f.name not in mapped]
-    if documents is not None:
-        lines = {fm.json_path[0] for fm in documents.lines}
-        if fill:
-            lines |= {"Price", "TranType", "DocNo"}
-        missing += [
-            f"LineItems.{f.name}"
-            for f in rt.line_fields
-            if f.required and f.name != "$type" and f.name not in lines
-        ]
+    header = {fm.json_path[0] for fm in fields}
+    lines = {fm.json_path[0] for fm in documents.lines} if documents else None
+    missing = unmapped_required(rt, header, lines, fill)
     if missing:
         log.warning(
             "%s: required field(s) not mapped: %s; the server may refuse the records",
             rt.name,
             ", ".join(missing),
         )
+
+
+def unmapped_required(
+    rt: RecordType,
+    header: set[str],
+    lines: set[str] | None,
+    fill: bool = False,
+) -> list[str]:
+    """Required fields a mapping leaves to nobody (``LineItems.X`` for lines).
+
+    ``header`` and ``lines`` are the top-level targets mapped (``lines`` None
+    without a ``documents`` section). Fields the server or the loader fills
+    in are not counted: the ship-to defaults to the customer's primary
+    address (sandbox and, by the reference's description of ShipToRef, the
+    real service); a fill mapping takes its customer, links and line prices
+    from the order.
+    """
+    mapped = set(header)
+    if fill:
+        mapped |= {"CustomerRef"}
+    if "CustomerRef" in mapped:
+        mapped.add("ShipToRef")
+    missing = [f.name for f in rt.fields if f.required and f.name not in mapped]
+    if lines is not None:
+        given = lines | ({"Price", "TranType", "DocNo"} if fill else set())
+        missing += [
+            f"LineItems.{f.name}"
+            for f in rt.line_fields
+            if f.required and f.name != "$type" and f.name not in given
+        ]
+    return missing
 
 
 def _record_type(data: dict[str, Any], ctx: Problems) -> RecordType | None:

@@ -253,3 +253,56 @@ def test_validate_command_clean_file_and_bad_mapping(tmp_path: Path) -> None:
     )
     assert bad.exit_code == 2
     assert "record_type: Unknown record type 'nope'" in bad.output
+
+
+def test_a_transaction_draft_has_documents_with_line_fields(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[2]
+    text = init_mapping(
+        "salesorder", root / "sample_data/pbpython/sample-sales-reps.xlsx"
+    )
+    tail = text[text.index("fields:") :].splitlines()
+    assert tail == [
+        "fields:",
+        "  CustomerRef.Name: customer name",
+        "  SalesRepRef.Name: sales rep",
+        "  Date: date",
+        "documents:",
+        "  # No column looks like an order or invoice number: name the one(s)",
+        "  # whose rows make one document, e.g. group_by: [order_no].",
+        "  group_by: []",
+        "  lines:",
+        "    ItemRef.Name: sku",
+        "    Quantity: quantity",
+        "    Price: unit price",
+        "# Required by the API and not mapped yet: PromiseDate",
+        "# Columns not mapped (add them under fields if needed):",
+        "#   account number",
+        "#   category",
+        "#   ext price",
+    ]
+
+
+def test_an_order_number_column_groups_the_draft(tmp_path: Path) -> None:
+    csv = tmp_path / "orders.csv"
+    csv.write_text(
+        "Order No,Customer,Item,Qty,Rate,Description\n1,A,Chai,2,4.5,first\n",
+        encoding="utf-8",
+    )
+    text = init_mapping("salesorder", csv)
+    tail = text[text.index("fields:") :].splitlines()
+    assert tail == [
+        "fields:",
+        "  CustomerRef.Name: Customer",
+        "documents:",
+        "  group_by:",
+        "  - Order No",
+        "  lines:",
+        "    ItemRef.Name: Item",
+        "    Quantity: Qty",
+        "    Price: Rate",
+        "    Description: Description",
+        "# Required by the API and not mapped yet: Date, PromiseDate",
+    ]
+    mapping = parse_mapping(text)
+    assert mapping.documents is not None
+    assert mapping.documents.group_by == ("Order No",)
