@@ -16,11 +16,9 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
-
-import pandas as pd
 
 from ot_etl.errors import AuthError
 from ot_etl.load.aliases import original_records
@@ -30,26 +28,20 @@ from ot_etl.load.ledger import SENDING, Ledger, is_loaded
 from ot_etl.load.lookup import Key, field_value, find_existing
 from ot_etl.load.plan import classify, mark_duplicates
 from ot_etl.load.post import Poster, PostSettings, Progress
-from ot_etl.load.rejects import (
-    RejectEntry,
-    build_rejects,
-    mask,
-    masked_cells,
-    origins,
-    strip_extras,
-    write_rejects,
-)
+from ot_etl.load.rejects import mask, masked_cells, origins, strip_extras
 from ot_etl.load.resolve import Resolver, resolve_items
+from ot_etl.load.result import LoadResult, count, finish
 from ot_etl.load.rows import (
     exists_advice,
     key_is_sensitive,
     make_items,
     normalizer,
-    outcomes_table,
 )
 from ot_etl.load.summary import LoadSummary
 from ot_etl.load.upstream import UpstreamRejects
 from ot_etl.mapping import Mapping
+
+__all__ = ["LoadOptions", "LoadResult", "run_load"]
 
 log = logging.getLogger(__name__)
 
@@ -66,43 +58,6 @@ class LoadOptions:
     progress: Progress | None = None
     lock_timeout: float = 600.0
     use_ledger: bool = True
-
-
-@dataclass
-class LoadResult:
-    """What a load did: counts, one outcome per source row, and the rejects."""
-
-    summary: LoadSummary
-    outcomes: pd.DataFrame
-    rejects: pd.DataFrame
-    items: list[LoadItem] = field(repr=False, default_factory=list)
-    pool: dict[str, int] = field(default_factory=dict)
-    fills: pd.DataFrame | None = None  # fill mappings: the order lines filled
-
-    @property
-    def counts(self) -> dict[str, int]:
-        s = self.summary
-        counts = {
-            "rows_read": s.rows_read,
-            "invalid": s.invalid,
-            "records": s.records,
-            "invalid_records": s.invalid_records,
-            "duplicates": s.duplicates,
-            "unresolved": s.unresolved,
-            "created": s.created,
-            "updated": s.updated,
-            "unchanged": s.unchanged,
-            "rejected": s.rejected,
-            "failed": s.failed,
-            "skipped": s.skipped,
-        }
-        if s.fill_plan is not None:  # only fill mappings can leave rows unfilled
-            counts["unfilled"] = s.unfilled
-        return counts
-
-    @property
-    def exit_code(self) -> int:
-        return self.summary.exit_code
 
 
 # -- the run ----------------------------------------------------------------
@@ -183,14 +138,14 @@ def run_load(
             near = Path(str(source.path))
             for name, loaded in original_records(items, origin, mapping, near).items():
                 writing.record(loaded, name)
-        _count(items, summary)
+        count(items, summary)
         if writing is not None:
             summary.elapsed = time.monotonic() - started
             writing.finish_run(summary.as_dict())
     finally:
         if ledger is not None:
             ledger.close()
-    result = _finish(
+    result = finish(
         source,
         mapping,
         (items, invalid_entries),
@@ -334,102 +289,3 @@ def _stop_message(error: Exception, mapping: Mapping, client: Any) -> str:
             "stopped at once. Give the user's role that right or use another user."
         )
     return str(error)
-
-
-_STAGE_COUNTS = {
-    "validation": "invalid_records",
-    "duplicate": "duplicates",
-    "reference": "unresolved",
-    "fill": "unfilled",
-    "server": "rejected",
-}
-
-
-def _count(items: list[LoadItem], summary: LoadSummary) -> None:
-    """Fill the summary's per-record counts from the items' final state."""
-    for item in items:
-        if item.outcome == "rejected" and item.stage is not None:
-            name = _STAGE_COUNTS[item.stage]
-        elif item.outcome in ("created", "updated", "unchanged", "failed", "skipped"):
-            name = item.outcome
-        else:
-            continue
-        setattr(summary, name, getattr(summary, name) + 1)
-
-
-def _write_rejects(
-    rejects: pd.DataFrame,
-    source: Any,
-    mapping: Mapping,
-    path: Path,
-    summary: LoadSummary,
-) -> None:
-    """Write the rejects file; a rejects file loaded in full is removed.
-
-    When the input is the rejects file itself, the source was read whole
-    before this point, so rewriting it (atomically) loses nothing.
-    """
-    if not len(rejects):
-        if path.exists() and path.resolve() == Path(str(source.path)).resolve():
-            path.unlink()
-            summary.rejects_removed = path
-        return
-    header = mapping.source.header_row
-    summary.rejects_path = write_rejects(
-        rejects,
-        path,
-        sheet=source.sheet,
-        delimiter=getattr(source, "delimiter", None) or ",",
-        title_rows=header - 1 if isinstance(header, int) else 0,
-    )
-
-
-def _finish(
-    source: Any,
-    mapping: Mapping,
-    outcome: tuple[list[LoadItem], list[RejectEntry]],
-    summary: LoadSummary,
-    options: LoadOptions,
-    started: float,
-    pool: dict[str, int],
-    origin: pd.DataFrame | None,
-) -> LoadResult:
-    items, invalid = outcome
-    entries = list(invalid)
-    covered = {e.position for e in entries}
-    for item in items:
-        if item.outcome in ("rejected", "failed"):
-            entries += [
-                RejectEntry(
-                    r,
-                    item.stage or "server",
-                    item.row_reasons.get(r, item.reasons),
-                    item.raw,
-                )
-                for r in item.rows
-                if r not in covered
-            ]
-    sensitive = mapping.sensitive_columns
-    rejects = build_rejects(
-        source.raw,
-        list(source.row_numbers),
-        entries,
-        source_file=str(source.path),
-        sheet=source.sheet,
-        sensitive_columns=sensitive,
-        origin=origin,
-    )
-    summary.elapsed = time.monotonic() - started
-    if not options.dry_run and options.rejects_path is not None:
-        _write_rejects(rejects, source, mapping, options.rejects_path, summary)
-    if options.use_ledger and options.ledger_path is not None and not options.dry_run:
-        summary.ledger_path = options.ledger_path
-    outcomes = outcomes_table(source, mapping, items, invalid)
-    result = LoadResult(summary, outcomes, rejects, items, pool)
-    log.info(
-        "load of %s finished in %.1fs: %s",
-        source.path,
-        summary.elapsed,
-        ", ".join(f"{k} {v}" for k, v in result.counts.items()),
-    )
-    return result
