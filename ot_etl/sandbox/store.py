@@ -5,28 +5,28 @@ own committed transaction, so a killed server restarts on a consistent file.
 Records are stored as compact JSON text; transaction lines are kept in a
 separate column so a list page without line items never decodes anything.
 
-In memory, per record type and loaded lazily: the sorted list of keys (so a
-plain page is a slice plus one indexed range read), the decoded records (only
-when a filter or sort needs them) and the last few filtered selections (so
-paging through a filtered result filters once). Writes keep these up to date
-under the store's lock, which every caller holds around reads and writes.
+In memory, per record type and loaded lazily (:mod:`ot_etl.sandbox.caches`):
+the sorted list of keys (so a plain page is a slice plus one indexed range
+read), the decoded records (only when a filter or sort needs them) and the
+last few filtered selections (so paging through a filtered result filters
+once). Writes keep these up to date under the store's lock, which every
+caller holds around reads and writes.
 """
 
 from __future__ import annotations
 
-import bisect
 import heapq
 import itertools
 import json
 import logging
 import sqlite3
 import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from ot_etl.sandbox.caches import TypeCaches
 from ot_etl.sandbox.rows import (
     ITEM_ALL,
     ITEM_KINDS,
@@ -40,7 +40,6 @@ from ot_etl.sandbox.rows import (
 
 logger = logging.getLogger(__name__)
 
-_SELECTIONS = 32
 _BULK_CHUNK = 20_000
 _INSERT = (
     "INSERT OR REPLACE INTO records"
@@ -79,14 +78,7 @@ class Store:
         self._db.executescript(SCHEMA)
         self.lock = threading.RLock()
         self._depth = 0
-        self._keys: dict[int, list[int]] = {}
-        self._decoded: dict[int, dict[int, dict[str, Any]]] = {}
-        self._selections: OrderedDict[tuple[int, str], list[int]] = OrderedDict()
-        # Bumped by every write that touches a listed type (and by _forget), so
-        # a selection computed from records read before a write is not cached
-        # after it: see generation() and remember().
-        self._generations: dict[int, int] = {}
-        self._epoch = 0
+        self._cache = TypeCaches()
 
     def close(self) -> None:
         with self.lock:
@@ -114,35 +106,18 @@ class Store:
                 yield
             except BaseException:
                 self._db.execute("ROLLBACK")
-                self._forget()
+                self._cache.forget()
                 raise
             finally:
                 self._depth = 0
             self._db.execute("COMMIT")
-
-    def _forget(self) -> None:
-        self._epoch += 1
-        self._keys.clear()
-        self._decoded.clear()
-        self._selections.clear()
-
-    def _touch(self, rtype: int) -> None:
-        listed = {rtype}
-        if rtype in ITEM_KINDS:
-            listed.update(ITEM_ALL)
-            for union in ITEM_ALL:
-                self._keys.pop(union, None)
-        for listed_type in listed:
-            self._generations[listed_type] = self._generations.get(listed_type, 0) + 1
-        for cached in [k for k in self._selections if k[0] in listed]:
-            del self._selections[cached]
 
     # -- reads ---------------------------------------------------------------
 
     def keys(self, rtype: int) -> list[int]:
         """Sorted keys of a record type (Item All: of every item kind)."""
         with self.lock:
-            found = self._keys.get(rtype)
+            found = self._cache.keys.get(rtype)
             if found is None:
                 if rtype in ITEM_ALL:
                     found = list(heapq.merge(*(self.keys(k) for k in ITEM_KINDS)))
@@ -151,7 +126,7 @@ class Store:
                         "SELECT key FROM records WHERE rtype=? ORDER BY key", (rtype,)
                     )
                     found = [r[0] for r in rows]
-                self._keys[rtype] = found
+                self._cache.keys[rtype] = found
             return found
 
     def records(self, rtype: int) -> list[tuple[int, dict[str, Any]]]:
@@ -164,14 +139,14 @@ class Store:
         with self.lock:
             out: list[tuple[int, dict[str, Any]]] = []
             for kind in kinds_of(rtype):
-                cache = self._decoded.get(kind)
+                cache = self._cache.decoded.get(kind)
                 if cache is None:
                     rows = self._db.execute(
                         "SELECT key, body FROM records WHERE rtype=? ORDER BY key",
                         (kind,),
                     )
                     cache = {key: json.loads(body) for key, body in rows}
-                    self._decoded[kind] = cache
+                    self._cache.decoded[kind] = cache
                 out.extend(cache.items())
             if len(kinds_of(rtype)) > 1:
                 out.sort(key=lambda item: item[0])
@@ -199,7 +174,7 @@ class Store:
 
     def selection(self, rtype: int, signature: str) -> list[int] | None:
         with self.lock:
-            return self._selections.get((rtype, signature))
+            return self._cache.selection(rtype, signature)
 
     def generation(self, rtype: int) -> tuple[int, int]:
         """A token that changes whenever a write touches what ``rtype`` lists.
@@ -207,7 +182,7 @@ class Store:
         Take it before reading the records a selection is computed from.
         """
         with self.lock:
-            return self._epoch, self._generations.get(rtype, 0)
+            return self._cache.generation(rtype)
 
     def remember(
         self, rtype: int, signature: str, keys: list[int], generation: tuple[int, int]
@@ -215,11 +190,7 @@ class Store:
         """Cache a selection, unless a write landed since ``generation`` was taken
         (the selection may then miss it, and the write's invalidation is past)."""
         with self.lock:
-            if generation != self.generation(rtype):
-                return
-            self._selections[(rtype, signature)] = keys
-            while len(self._selections) > _SELECTIONS:
-                self._selections.popitem(last=False)
+            self._cache.remember(rtype, signature, keys, generation)
 
     def texts(self, rtype: int, keys: Sequence[int], include_lines: bool) -> list[str]:
         """JSON texts of the records with ``keys``, in that order."""
@@ -325,34 +296,13 @@ class Store:
         header = {k: v for k, v in record.items() if k != "LineItems"}
         lines = dumps(record["LineItems"]) if "LineItems" in record else None
         self._db.execute(_INSERT, _row(rtype, key, record, header, lines, name, parent))
-        keys = self._keys.get(rtype)
-        if keys is not None:
-            at = bisect.bisect_left(keys, key)
-            if at == len(keys) or keys[at] != key:
-                keys.insert(at, key)
-        decoded = self._decoded.get(rtype)
-        if decoded is not None:
-            out_of_order = (
-                key not in decoded and decoded and key < next(reversed(decoded))
-            )
-            decoded[key] = header
-            if out_of_order:
-                self._decoded[rtype] = dict(sorted(decoded.items()))
-        self._touch(rtype)
+        self._cache.stored(rtype, key, header)
 
     def delete(self, rtype: int, key: int) -> None:
         self._db.execute(
             "DELETE FROM records WHERE grp=? AND key=?", (group_of(rtype), key)
         )
-        keys = self._keys.get(rtype)
-        if keys is not None:
-            at = bisect.bisect_left(keys, key)
-            if at < len(keys) and keys[at] == key:
-                del keys[at]
-        decoded = self._decoded.get(rtype)
-        if decoded is not None:
-            decoded.pop(key, None)
-        self._touch(rtype)
+        self._cache.deleted(rtype, key)
 
     def next_value(self, counter: str, floor: int = 0) -> int:
         """The next number of a counter (Ids, DocNos, line Ids), at least floor+1."""
@@ -394,7 +344,7 @@ class Store:
             with self.write():
                 chunk = list(itertools.islice(source, _BULK_CHUNK))
                 self._db.executemany(_INSERT, chunk)
-                self._forget()
+                self._cache.forget()
             total += len(chunk)
             if len(chunk) < _BULK_CHUNK:
                 return total
