@@ -23,13 +23,12 @@ from ot_etl.mapping.model import (
     DocumentSpec,
     Duplicates,
     FieldMap,
-    JoinSpec,
     Mapping,
     MatchNormalize,
-    SourceOptions,
 )
 from ot_etl.mapping.problems import Problems
 from ot_etl.mapping.schema import read_schema
+from ot_etl.mapping.source import source_options
 from ot_etl.mapping.yamltext import load_yaml
 
 log = logging.getLogger(__name__)
@@ -45,18 +44,7 @@ TOP_KEYS = (
     "fill",
 )
 TOP_OPTIONAL = ("description",)
-SOURCE_KEYS = (
-    "sheet",
-    "header_row",
-    "encoding",
-    "delimiter",
-    "decimal",
-    "thousands",
-    "null_markers",
-    "join",
-)
 MATCH_KEYS = ("fields", "strip", "case", "duplicates")
-JOIN_KEYS = ("path", "on", "how", "sheet")
 
 
 def load_mapping(path: str | Path) -> Mapping:
@@ -99,7 +87,7 @@ def parse_mapping(text: str, path: str = "<mapping>") -> Mapping:
             f"the API cannot write {rt.name} records (no endpoint); use mode "
             "verify to check that they exist",
         )
-    source = _source(data.get("source"), ctx)
+    source = source_options(data.get("source"), ctx)
     schema_cols, schema = read_schema(data, ctx)
     fields = field_maps(data.get("fields"), "fields", rt, ctx, header=True)
     documents = _documents(data.get("documents"), rt, ctx)
@@ -214,104 +202,6 @@ def _record_type(data: dict[str, Any], ctx: Problems) -> RecordType | None:
         ctx.add("record_type", f"{rt} cannot be written through the API")
         return None
     return rt
-
-
-def _source(raw: Any, ctx: Problems) -> SourceOptions:
-    if raw is None:
-        return SourceOptions()
-    if not isinstance(raw, dict):
-        ctx.add("source", "expected a mapping of file options")
-        return SourceOptions()
-    ctx.keys(raw, "source", SOURCE_KEYS)
-    header = raw.get("header_row", "auto")
-    if header != "auto" and (
-        not isinstance(header, int) or isinstance(header, bool) or header < 1
-    ):
-        ctx.add(
-            "source.header_row", f"expected auto or a row number >= 1, got {header!r}"
-        )
-        header = "auto"
-    seps: dict[str, str | None] = {}
-    for key, default in (("delimiter", ","), ("decimal", "."), ("thousands", None)):
-        value = ctx.typed(raw, key, "source", str)
-        if (
-            value is not None
-            and len(value) != 1
-            and not (key == "delimiter" and value in ("\\t", "auto"))
-        ):
-            extra = " (or auto)" if key == "delimiter" else ""
-            ctx.add(f"source.{key}", f"expected one character{extra}, got {value!r}")
-            value = None
-        seps[key] = (
-            "\t" if value == "\\t" else (value if value is not None else default)
-        )
-    markers = raw.get("null_markers", [])
-    if not isinstance(markers, list) or not all(isinstance(m, str) for m in markers):
-        ctx.add(
-            "source.null_markers",
-            'expected a list of quoted texts, e.g. ["NULL", "n/a"] (unquoted, YAML '
-            "reads NULL and ~ as nothing)",
-        )
-        markers = []
-    return SourceOptions(
-        sheet=ctx.typed(raw, "sheet", "source", str),
-        header_row=header,
-        encoding=ctx.typed(raw, "encoding", "source", str) or "auto",
-        delimiter=seps["delimiter"] or ",",
-        decimal=seps["decimal"] or ".",
-        thousands=seps["thousands"],
-        null_markers=tuple(markers),
-        joins=_joins(raw.get("join"), ctx),
-    )
-
-
-def _joins(raw: Any, ctx: Problems) -> tuple[JoinSpec, ...]:
-    if raw is None:
-        return ()
-    items = raw if isinstance(raw, list) else [raw]
-    out = []
-    for i, item in enumerate(items):
-        path = f"source.join[{i}]"
-        if not isinstance(item, dict):
-            ctx.add(path, "expected {path: FILE, on: COLUMN}")
-            continue
-        if True in item and "on" not in item:
-            # YAML 1.1 reads a bare `on:` key as the boolean true.
-            item = {("on" if k is True else k): v for k, v in item.items()}
-        ctx.keys(item, path, JOIN_KEYS)
-        on = item.get("on")
-        right_cols: list[str] = []
-        on_cols: Any
-        if isinstance(on, dict):
-            # {input column: joined file's column}, for keys named differently.
-            on_cols, right_cols = list(on), [str(v) for v in on.values()]
-        else:
-            on_cols = [on] if isinstance(on, str) else on
-        file = ctx.typed(item, "path", path, str)
-        how = item.get("how", "left")
-        if how not in ("left", "inner"):
-            ctx.add(f"{path}.how", f"expected left or inner, got {how!r}")
-            how = "left"
-        if (
-            not isinstance(on_cols, list)
-            or not on_cols
-            or not all(isinstance(c, str) for c in on_cols)
-        ):
-            ctx.add(f"{path}.on", "expected the column (or list of columns) to join on")
-            continue
-        if not file:
-            ctx.add(f"{path}.path", "missing: the file to join, relative to the input")
-            continue
-        out.append(
-            JoinSpec(
-                file,
-                tuple(on_cols),
-                how,
-                ctx.typed(item, "sheet", path, str),
-                tuple(right_cols),
-            )
-        )
-    return tuple(out)
 
 
 def _documents(raw: Any, rt: RecordType | None, ctx: Problems) -> DocumentSpec | None:
