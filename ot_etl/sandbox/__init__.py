@@ -25,6 +25,7 @@ from types import TracebackType
 from typing import Any
 
 from ot_etl.sandbox.auth import DEFAULT_API_KEY, DEFAULT_USERS, Auth, User
+from ot_etl.sandbox.customfields import configured
 from ot_etl.sandbox.dates import Clock, utc_now
 from ot_etl.sandbox.defaults import DEFAULT_LISTS, initialise
 from ot_etl.sandbox.faults import Faults, Stats
@@ -58,6 +59,9 @@ class Sandbox:
     and a read-only viewer (see ``ot_etl.sandbox.auth``); ``dev_key`` enables
     the DevKey header in place of a password. ``lists`` adds rows to
     list-only record types (``{"Ship Method": ["Speedy Express"]}``).
+    ``custom_fields`` defines custom fields per record type
+    (``{"Customer": ["CustCust1"]}``) for ``/customfielddefinition``, which
+    also lists the names found on stored records.
     ``clock`` returns naive UTC now (tests freeze it for date macros).
     """
 
@@ -70,6 +74,7 @@ class Sandbox:
         api_key: str = DEFAULT_API_KEY,
         users: Sequence[User] = DEFAULT_USERS,
         lists: Mapping[str, Sequence[str]] | None = None,
+        custom_fields: Mapping[str, Sequence[str]] | None = None,
         faults: Faults | None = None,
         dev_key: str | None = None,
         clock: Clock = utc_now,
@@ -95,6 +100,7 @@ class Sandbox:
             self.faults.latency = latency
         self.stats = Stats()
         self._lists = dict(lists or {})
+        self._custom_fields = configured(custom_fields or {})
         self._clock = clock
         self._max_body = max_body
         self._server: SandboxServer | None = None
@@ -119,6 +125,7 @@ class Sandbox:
             faults=self.faults,
             stats=self.stats,
             max_body=self._max_body,
+            custom_fields=self._custom_fields,
         )
         self._store, self.records = store, records
         server = SandboxServer((self.host, self.port), app)
@@ -214,6 +221,16 @@ class Sandbox:
     def viewer_kwargs(self) -> dict[str, Any]:
         """The same for the read-only user."""
         return self._kwargs("read")
+
+    def environment(self, role: str = "full") -> dict[str, str]:
+        """The ``OT_*`` variables that point the CLI at this sandbox."""
+        kw = self._kwargs(role)
+        return {
+            "OT_BASE_URL": kw["base_url"],
+            "OT_API_KEY": kw["api_key"],
+            "OT_EMAIL": kw["email"],
+            "OT_PASSWORD": kw["password"],
+        }
 
     @property
     def store(self) -> Store:

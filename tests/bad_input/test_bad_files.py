@@ -91,13 +91,7 @@ def test_validate(
 
 
 def _env(sandbox: Any) -> dict[str, str]:
-    kw = sandbox.client_kwargs()
-    return {
-        "OT_BASE_URL": kw["base_url"],
-        "OT_API_KEY": kw["api_key"],
-        "OT_EMAIL": kw["email"],
-        "OT_PASSWORD": kw["password"],
-    }
+    return sandbox.environment()
 
 
 def _setup(case: dict[str, Any], client: Any) -> None:

@@ -27,13 +27,7 @@ fields:
 
 
 def _env(sandbox: Sandbox) -> dict[str, str]:
-    kw = sandbox.client_kwargs()
-    return {
-        "OT_BASE_URL": kw["base_url"],
-        "OT_API_KEY": kw["api_key"],
-        "OT_EMAIL": kw["email"],
-        "OT_PASSWORD": kw["password"],
-    }
+    return sandbox.environment()
 
 
 def _invoke(command: Any, sandbox: Sandbox, *args: Any) -> None:

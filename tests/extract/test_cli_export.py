@@ -20,13 +20,7 @@ from ot_etl.extract.writer import TableWriter
 
 
 def _env(sandbox: Any) -> dict[str, str]:
-    kw = sandbox.client_kwargs()
-    return {
-        "OT_BASE_URL": kw["base_url"],
-        "OT_API_KEY": kw["api_key"],
-        "OT_EMAIL": kw["email"],
-        "OT_PASSWORD": kw["password"],
-    }
+    return sandbox.environment()
 
 
 def test_export_prints_a_summary_and_writes_files(

@@ -14,13 +14,7 @@ from ot_etl.cli.load import load_command
 
 @pytest.fixture
 def env(sandbox: Any) -> dict[str, str]:
-    kw = sandbox.client_kwargs()
-    return {
-        "OT_BASE_URL": kw["base_url"],
-        "OT_API_KEY": kw["api_key"],
-        "OT_EMAIL": kw["email"],
-        "OT_PASSWORD": kw["password"],
-    }
+    return sandbox.environment()
 
 
 def _run(env: dict[str, str], *args: Any) -> Any:

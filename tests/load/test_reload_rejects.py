@@ -19,13 +19,7 @@ from ot_etl.cli import main
 
 
 def _env(sandbox: Any) -> dict[str, str]:
-    kw = sandbox.client_kwargs()
-    return {
-        "OT_BASE_URL": kw["base_url"],
-        "OT_API_KEY": kw["api_key"],
-        "OT_EMAIL": kw["email"],
-        "OT_PASSWORD": kw["password"],
-    }
+    return sandbox.environment()
 
 
 def _load(sandbox: Any, mapping: Path, data: Path) -> Any:

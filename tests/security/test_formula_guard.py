@@ -48,13 +48,7 @@ UPCS = ["=1+2", "", "-0", "", "@x"]
 
 
 def _env(sandbox: Any) -> dict[str, str]:
-    kw = sandbox.client_kwargs()
-    return {
-        "OT_BASE_URL": kw["base_url"],
-        "OT_API_KEY": kw["api_key"],
-        "OT_EMAIL": kw["email"],
-        "OT_PASSWORD": kw["password"],
-    }
+    return sandbox.environment()
 
 
 def _run(sandbox: Any, *args: Path | str) -> Any:

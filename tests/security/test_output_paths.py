@@ -22,13 +22,7 @@ HOSTILE = ["../../escaped", "/tmp/absolute", "..\\..\\win", "a/b", "con", "x\x00
 
 
 def _env(sandbox: Any) -> dict[str, str]:
-    kw = sandbox.client_kwargs()
-    return {
-        "OT_BASE_URL": kw["base_url"],
-        "OT_API_KEY": kw["api_key"],
-        "OT_EMAIL": kw["email"],
-        "OT_PASSWORD": kw["password"],
-    }
+    return sandbox.environment()
 
 
 def _files(root: Path) -> set[Path]:
