@@ -180,6 +180,16 @@ class Client:
         info = ListInfo(type=rt.number, filters=tuple(filters), page=page, size=size)
         return self._array(self._call("POST", "/entityref", rt, body=info.to_json()))
 
+    def custom_field_definitions(self, record_type: TypeName) -> list[dict[str, Any]]:
+        """``GET /customfielddefinition?recordType=N``: the definitions of the
+        type's custom fields (``Name``, ``Caption``, ``FieldType``...), in the
+        server's order. An older service answers 404, a restricted role 403."""
+        rt = resolve(record_type)
+        params = {"recordType": rt.number}
+        return self._array(
+            self._call("GET", "/customfielddefinition", rt, params=params)
+        )
+
     # -- single records ----------------------------------------------------
 
     def get(self, record_type: TypeName, key: Key) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from ot_etl.catalog import RecordType, record_types
-from ot_etl.sandbox import listinfo
+from ot_etl.sandbox import customfields, listinfo
 from ot_etl.sandbox import messages as msg
 from ot_etl.sandbox.auth import Auth, AuthFailedError, User
 from ot_etl.sandbox.dates import Clock
@@ -59,6 +59,7 @@ class App:
     stats: Stats
     max_body: int = MAX_BODY
     endpoints: dict[str, RecordType] = field(default_factory=dict)
+    custom_fields: dict[int, list[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for rt in record_types():
@@ -211,6 +212,9 @@ class Handler(BaseHTTPRequestHandler):
                 raise HttpError(405, msg.NOT_ALLOWED.format(method=method))
             self._list(route == "/entityref", method == "PUT", _json_body(raw))
             return
+        if route == "/customfielddefinition":
+            self._definitions(method, query)
+            return
         rt = app.endpoints.get(route)
         if rt is None:
             raise HttpError(404, msg.NO_ROUTE.format(path=parts.path))
@@ -259,6 +263,16 @@ class Handler(BaseHTTPRequestHandler):
             raise HttpError(404, exc.message) from None
         except RejectedError as exc:
             self._send_conflict(exc.results)
+
+    def _definitions(self, method: str, query: dict[str, str]) -> None:
+        if method != "GET":
+            raise HttpError(405, msg.NOT_ALLOWED.format(method=method))
+        app = self.server.app
+        try:
+            found = customfields.definitions(app.store, app.custom_fields, query)
+        except customfields.DefinitionError as exc:
+            raise HttpError(400, str(exc)) from None
+        self._send_json(200, found)
 
     def _list(self, entity_refs: bool, count: bool, body: Any) -> None:
         app = self.server.app
