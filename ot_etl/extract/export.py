@@ -24,6 +24,7 @@ from pathlib import Path
 from ot_etl.catalog import RecordType, record_types, resolve
 from ot_etl.client import Client, Filter, FilterOp
 from ot_etl.errors import AuthError, BadRequestError, ConfigError
+from ot_etl.extract.customdefs import with_definitions
 from ot_etl.extract.filter_syntax import check_filter
 from ot_etl.extract.jsonpage import page_decoder
 from ot_etl.extract.manifest import read_manifest, update_manifest
@@ -171,6 +172,7 @@ def export_one(
     if result.since is not None:
         filters.append(Filter(MODIFIED, FilterOp.GREATER_OR_EQUAL, result.since))
     result.filters = [f.to_json() for f in filters]
+    header, notes = with_definitions(client, header)
     fetcher = PageFetcher(
         client,
         rt,
@@ -185,6 +187,7 @@ def export_one(
         decoder=page_decoder(header) if lines is None else None,
     )
     run = TypeRun(rt, out, opts, header, lines, merge)
+    run.notes.extend(notes)
     try:
         for records in fetcher.pages():
             run.add(records)

@@ -60,6 +60,8 @@ class TypeRun:
         self.coercions: Counter[str] = Counter()
         self.zoned: Counter[str] = Counter()
         self.extras: set[str] = set()
+        self.undefined: set[str] = set()
+        self.notes: list[str] = []
         self.replaced = 0
         self.merged_rows: int | None = None
 
@@ -93,6 +95,7 @@ class TypeRun:
                     page.layout.table,
                     name,
                 )
+        self._note_undefined(page)
         for name in page.extras.keys() - self.extras:
             self.extras.add(name)
             log.warning(
@@ -101,6 +104,17 @@ class TypeRun:
                 page.layout.table,
                 name,
             )
+
+    def _note_undefined(self, page: FlatPage) -> None:
+        """Custom fields on a page that the type's definitions do not list."""
+        defined = page.layout.custom_defined
+        if defined is None:
+            return
+        for name in sorted(page.custom.keys() - self.undefined - set(defined)):
+            self.undefined.add(name)
+            note = f"custom field {name!r} is not defined; kept as a column"
+            self.notes.append(note)
+            log.warning("%s: %s", page.layout.table, note)
 
     def _track(self, page: FlatPage) -> None:
         names = self.header.column_names
@@ -172,7 +186,7 @@ def fill_result(result: ExportResult, stats: PageStats, run: TypeRun) -> None:
         "added_during_run": stats.added,
         "recovered": stats.recovered,
         "unkeyed": stats.unkeyed,
-        "notes": stats.notes,
+        "notes": [*run.notes, *stats.notes],
     }
     result.extras = sorted(run.extras)
     result.coercions = dict(run.coercions)

@@ -20,8 +20,9 @@ null throughout. Decisions, also written in ``docs/export.md``:
 - ``EntityRef`` -> two columns ``XRef.Id`` (int32) and ``XRef.Name`` (string).
 - Nested objects (``Address``, ``Person``, ``RecordInfo``...) -> one column per
   child, named ``Parent.Child``; an object with no known children adds none.
-- ``CustomFields`` -> one string column ``CustomFields.<Name>`` per custom field
-  name (added from the data, see :func:`arrow_schema`).
+- ``CustomFields`` -> one string column ``CustomFields.<Name>`` per custom field:
+  the defined ones (``/customfielddefinition``) in definition order, then
+  names seen on pages but not defined (see :func:`arrow_schema`).
 - ``Any`` values and arrays other than the line items -> JSON text (string).
 - Sensitive fields (card numbers...) are left out unless asked for.
 - The ``$type`` discriminator of line items is metadata, not data: left out.
@@ -87,7 +88,9 @@ class Layout:
     ``known`` maps each object path (``()`` for the record itself,
     ``("BillAddress",)`` for a nested object) to the keys the catalog knows
     there; anything else the server sends is an extra field, kept as JSON
-    text. ``custom_fields`` says whether ``CustomFields`` exists at the top.
+    text. ``custom_fields`` says whether ``CustomFields`` exists at the top;
+    ``custom_defined`` holds the names of the type's defined custom fields in
+    definition order, or None when the definitions are unknown.
     """
 
     table: str
@@ -98,6 +101,7 @@ class Layout:
     key: str | None
     omitted: tuple[str, ...] = ()
     is_lines: bool = False
+    custom_defined: tuple[str, ...] | None = None
 
     @property
     def column_names(self) -> list[str]:
@@ -167,12 +171,14 @@ def arrow_schema(
 ) -> pa.Schema:
     """The full schema: catalog columns, then custom fields, then extra fields.
 
-    Custom field and extra names are sorted so that the schema depends only on
-    the set of names, never on the order pages arrived in.
+    Defined custom fields come first, in definition order, whether or not a
+    page holds them; other custom field names and extra names follow sorted,
+    so that the schema never depends on the order pages arrived in.
     """
     names = set(layout.column_names)
     cols = [pa.field(c.name, c.arrow_type) for c in layout.columns]
-    for name in sorted(set(custom_names)):
+    defined = list(layout.custom_defined or ()) if layout.custom_fields else []
+    for name in [*defined, *sorted(set(custom_names) - set(defined))]:
         col = CUSTOM_PREFIX + name
         if col not in names:
             cols.append(pa.field(col, pa.string()))

@@ -64,6 +64,7 @@ class TableWriter:
         self.fmt = fmt
         self.row_group_rows = row_group_rows
         self.custom_names: set[str] = set(custom_names or ())
+        self.custom_names |= set(layout.custom_defined or ())
         self.extras: set[str] = set(extras or ())
         self.rows = 0
         self._token = uuid.uuid4().hex[:12]
