@@ -28,17 +28,18 @@ from typing import Any
 
 import pandas as pd
 
-from ot_etl.client import Filter, FilterOp, Sort
+from ot_etl.catalog import resolve
+from ot_etl.client import Filter, FilterOp
 from ot_etl.load.fill import SALES_ORDER, Allocator, LineKey, Order, Shipment, Wanted
 from ot_etl.load.fill import num as _num
 from ot_etl.load.items import LoadItem
+from ot_etl.load.lookup import all_pages
 from ot_etl.load.upstream import UpstreamRejects
 from ot_etl.mapping import FillSpec
 from ot_etl.mapping import Mapping as LoadMapping
 
 log = logging.getLogger(__name__)
 
-PAGE = 1000
 CHUNK = 200
 SHIP_DOC = 4
 FILL_COLUMNS = ["shipment", "row", "order", "line", "item", "quantity", "open_after"]
@@ -277,25 +278,6 @@ def _fetch(
     if not filter_sets:
         return []
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        pages = pool.map(lambda f: _all_pages(client, record_type, f), filter_sets)
+        rt = resolve(record_type)
+        pages = pool.map(lambda f: all_pages(client, rt, f, True), filter_sets)
         return [r for page in pages for r in page]
-
-
-def _all_pages(
-    client: Any, record_type: int, filters: list[Filter]
-) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    page = 1
-    while True:
-        rows = client.list_page(
-            record_type,
-            filters,
-            sort=Sort("DocNo"),
-            page=page,
-            size=PAGE,
-            include_line_items=True,
-        )
-        out += rows
-        if len(rows) < PAGE:
-            return out
-        page += 1

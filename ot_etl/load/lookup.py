@@ -79,7 +79,7 @@ def find_existing(
         parts = [values[i : i + CHUNK] for i in range(0, len(values), CHUNK)]
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
             pages = pool.map(
-                lambda part: _all_pages(
+                lambda part: all_pages(
                     client, rt, [Filter(fields[0], FilterOp.IN, part)], lines
                 ),
                 parts,
@@ -112,9 +112,10 @@ def find_existing(
     return index
 
 
-def _all_pages(
+def all_pages(
     client: Any, rt: RecordType, filters: list[Filter], lines: bool
 ) -> list[dict[str, Any]]:
+    """Every record matching ``filters``, page after page in key order."""
     out: list[dict[str, Any]] = []
     page = 1
     while True:
@@ -147,5 +148,5 @@ def find_one(
         for f, v in zip(fields, sent, strict=True)
     ]
     want = normalize(tuple(sent))
-    rows = _all_pages(client, rt, filters, rt.is_transaction)
+    rows = all_pages(client, rt, filters, rt.is_transaction)
     return [r for r in rows if key_of(r, fields, normalize) == want]
