@@ -21,13 +21,7 @@ def test_listable_types_leave_out_the_line_types() -> None:
 
 
 def test_export_all_skips_nothing(sandbox: Any, tmp_path: Path) -> None:
-    kw = sandbox.client_kwargs()
-    env = {
-        "OT_BASE_URL": kw["base_url"],
-        "OT_API_KEY": kw["api_key"],
-        "OT_EMAIL": kw["email"],
-        "OT_PASSWORD": kw["password"],
-    }
+    env = sandbox.environment()
     result = CliRunner().invoke(export_command, ["--all", "-o", str(tmp_path)], env=env)
     assert result.exit_code == 0, result.output
     rows = [line.split() for line in result.stdout.splitlines()[1:]]

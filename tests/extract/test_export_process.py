@@ -27,14 +27,7 @@ def test_a_fresh_process_exports_orders_with_lines(tmp_path: Path) -> None:
     db = tmp_path / "orders.sqlite"
     seed(db, customers=50, items=20, orders=3000)
     with Sandbox(db) as sandbox:
-        kw = sandbox.client_kwargs()
-        env = {
-            **os.environ,
-            "OT_BASE_URL": kw["base_url"],
-            "OT_API_KEY": kw["api_key"],
-            "OT_EMAIL": kw["email"],
-            "OT_PASSWORD": kw["password"],
-        }
+        env = {**os.environ, **sandbox.environment()}
         for attempt in range(3):
             out = tmp_path / f"out{attempt}"
             done = subprocess.run(

@@ -7,6 +7,7 @@ switched off, so "lost" and "duplicated" are what the server really holds.
 
 from __future__ import annotations
 
+import os
 import random
 import threading
 import time
@@ -137,15 +138,9 @@ def fault_client(kwargs: dict[str, Any]) -> Client:
     return Client(**kwargs, timeout=(5.0, READ_TIMEOUT))
 
 
-def child_env(kwargs: dict[str, Any], base: dict[str, str]) -> dict[str, str]:
+def child_env(sandbox: Any) -> dict[str, str]:
     """Environment for a child ``ot-etl`` talking to a sandbox."""
-    return dict(
-        base,
-        OT_BASE_URL=kwargs["base_url"],
-        OT_API_KEY=kwargs["api_key"],
-        OT_EMAIL=kwargs["email"],
-        OT_PASSWORD=kwargs["password"],
-    )
+    return {**os.environ, **sandbox.environment()}
 
 
 # -- data ---------------------------------------------------------------------

@@ -8,7 +8,6 @@ refuses with :class:`LedgerBusyError` and sends nothing.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -66,7 +65,7 @@ def test_two_loads_of_one_file_never_post_twice(
     slow_sandbox: Sandbox, tmp_path: Path, figures: list[Figures]
 ) -> None:
     csv, mapping, lines = write_orders(tmp_path, 60, SEED + 50)
-    env = child_env(slow_sandbox.client_kwargs(), dict(os.environ))
+    env = child_env(slow_sandbox)
     children = [_load(csv, mapping, env), _load(csv, mapping, env)]
     try:
         outputs = [child.communicate(timeout=120) for child in children]
@@ -101,7 +100,7 @@ def test_a_load_that_cannot_wait_refuses_and_sends_nothing(
     csv, mapping, lines = write_orders(tmp_path, 30, SEED + 51)
     slow_sandbox.faults.latency = 0.2  # the first load holds the lock for seconds
     kwargs = slow_sandbox.client_kwargs()
-    first = _load(csv, mapping, child_env(kwargs, dict(os.environ)))
+    first = _load(csv, mapping, child_env(slow_sandbox))
     try:
         lock = tmp_path / "orders.ledger.sqlite.lock"
         deadline = time.monotonic() + 60

@@ -74,7 +74,7 @@ def test_loader_killed_repeatedly_then_rerun(
             setup_orders(setup)
         csv, mapping, lines = write_orders(tmp_path, 120, SEED + 31)
         csv.write_text(csv.read_text() + BAD_ROWS)
-        env = child_env(sandbox.client_kwargs(), dict(os.environ))
+        env = child_env(sandbox)
         kills = 0
         for _ in range(KILLS):
             child = subprocess.Popen(

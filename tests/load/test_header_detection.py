@@ -109,13 +109,7 @@ def test_title_rows_above_the_named_header_are_skipped(tmp_path: Path) -> None:
 def test_load_of_a_file_with_a_repeated_header_name(
     sandbox: Any, client: Any, tmp_path: Path
 ) -> None:
-    kw = sandbox.client_kwargs()
-    env = {
-        "OT_BASE_URL": kw["base_url"],
-        "OT_API_KEY": kw["api_key"],
-        "OT_EMAIL": kw["email"],
-        "OT_PASSWORD": kw["password"],
-    }
+    env = sandbox.environment()
     mapping = write(tmp_path / "customers.yaml", MAPPING)
     data = write(tmp_path / "d.csv", REPEATED)
     result = CliRunner().invoke(main, ["load", str(mapping), str(data)], env=env)

@@ -33,14 +33,7 @@ def test_killed_load_rerun_creates_each_record_once(
     rows = 400
     csv = customer_csv(tmp_path, rows)
     mapping = customer_mapping(tmp_path)
-    kw = sandbox.client_kwargs()
-    env = dict(
-        os.environ,
-        OT_BASE_URL=kw["base_url"],
-        OT_API_KEY=kw["api_key"],
-        OT_EMAIL=kw["email"],
-        OT_PASSWORD=kw["password"],
-    )
+    env = {**os.environ, **sandbox.environment()}
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, str(csv), str(mapping)], env=env
     )

@@ -200,13 +200,7 @@ def test_cli_dry_run_prints_the_fill_plan(
     book: Client, sandbox: Any, tmp_path: Path
 ) -> None:
     csv = shipment_csv(tmp_path, [("S1", 2, "Tofu", 2)], "cli.csv")
-    kw = sandbox.client_kwargs()
-    env = {
-        "OT_BASE_URL": kw["base_url"],
-        "OT_API_KEY": kw["api_key"],
-        "OT_EMAIL": kw["email"],
-        "OT_PASSWORD": kw["password"],
-    }
+    env = sandbox.environment()
     run = CliRunner().invoke(
         main, ["load", str(mapping(tmp_path)), str(csv), "--dry-run"], env=env
     )
