@@ -34,7 +34,6 @@ from ot_etl.load.fill import SALES_ORDER, Allocator, LineKey, Order, Shipment, W
 from ot_etl.load.fill import num as _num
 from ot_etl.load.items import LoadItem
 from ot_etl.load.lookup import all_pages
-from ot_etl.load.upstream import UpstreamRejects
 from ot_etl.mapping import FillSpec
 from ot_etl.mapping import Mapping as LoadMapping
 
@@ -73,14 +72,14 @@ def fill_items(
     items: Sequence[LoadItem],
     exists: Mapping[tuple[Any, ...], Any],
     workers: int = 4,
-    upstream: Callable[[], UpstreamRejects] | None = None,
+    explain: Callable[[str], str] | None = None,
 ) -> FillPlan:
     """Link each still-open ship doc to the order lines it fills, or reject it.
 
     Items already loaded, rejected, or whose match key exists in Order Time
     (``exists``) are left for the plan; the others are allocated in file
-    order. ``upstream`` gives earlier loads' rejects: an unknown order whose
-    number a rejected row holds carries that row's reason.
+    order. ``explain`` says why an order is unknown (an earlier load's rejects
+    file holds its number) and is added to that reject's reason.
     """
     spec = mapping.fill
     assert spec is not None
@@ -93,7 +92,7 @@ def fill_items(
         orders,
         fetch_filled(client, doc_nos, workers),
         spec.order_field,
-        _explainer(upstream) if upstream is not None else None,
+        explain,
     )
     plan = FillPlan()
     groups = list(mapping.documents.group_by) if mapping.documents else []
@@ -111,18 +110,6 @@ def fill_items(
         len(doc_nos),
     )
     return plan
-
-
-def _explainer(upstream: Callable[[], UpstreamRejects]) -> Callable[[str], str]:
-    found: list[UpstreamRejects] = []
-
-    def explain(key: str) -> str:
-        if not found:  # read the rejects files only when an order is missing
-            found.append(upstream())
-        reject = found[0].find(key)
-        return f"; {reject.explain()}" if reject is not None else ""
-
-    return explain
 
 
 def _wants(item: LoadItem, source: Any, spec: FillSpec) -> list[Wanted]:

@@ -17,17 +17,12 @@ from __future__ import annotations
 
 import difflib
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from ot_etl.catalog import resolve
 from ot_etl.load.items import LoadItem, Ref
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from ot_etl.load.upstream import UpstreamRejects
 
 log = logging.getLogger(__name__)
 
@@ -71,24 +66,13 @@ class Resolver:
     """Cached name -> Id lookups for the EntityRef targets of one run."""
 
     def __init__(
-        self,
-        client: RefSource,
-        upstream: Callable[[], UpstreamRejects] | None = None,
+        self, client: RefSource, explain: Callable[[str], str] | None = None
     ) -> None:
         self._client = client
         self._indexes: dict[int, NameIndex] = {}
         self.requests = 0
-        # Read only when a name fails: most runs never need it.
-        self._upstream_factory = upstream
-        self._upstream: UpstreamRejects | None = None
-
-    def _explained(self, name: str) -> str:
-        if self._upstream_factory is None:
-            return ""
-        if self._upstream is None:
-            self._upstream = self._upstream_factory()
-        found = self._upstream.find(name)
-        return f"; {found.explain()}" if found is not None else ""
+        # Says why a missing name is missing (an earlier load rejected it).
+        self._explain = explain
 
     def index(self, target: int) -> NameIndex:
         found = self._indexes.get(target)
@@ -128,7 +112,7 @@ class Resolver:
                     f"{label} {name!r} is ambiguous: {len(ids)} records have that "
                     f"name ({shown}); give the Id instead"
                 )
-        explained = self._explained(name)
+        explained = self._explain(name) if self._explain is not None else ""
         if explained:
             raise RefError(f"no {label} named {name!r}{explained}")
         close = difflib.get_close_matches(name, list(index.names.values()), n=3)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -38,7 +37,7 @@ from ot_etl.load.rows import (
     normalizer,
 )
 from ot_etl.load.summary import LoadSummary
-from ot_etl.load.upstream import UpstreamRejects
+from ot_etl.load.upstream import Explainer, UpstreamRejects
 from ot_etl.mapping import Mapping
 
 __all__ = ["LoadOptions", "LoadResult", "run_load"]
@@ -93,7 +92,8 @@ def run_load(
         sending = _apply_ledger(items, ledger)
         if mapping.fill is not None:
             without_item_lookups(items)
-        resolve_items(items, Resolver(client, _upstream(source, options)))
+        explain = _explainer(options)
+        resolve_items(items, Resolver(client, explain))
         mark_duplicates(items, list(source.row_numbers))
         existing = _lookup(client, mapping, items, options.workers)
         _refuse_unverifiable(items, sending, mapping)
@@ -105,7 +105,7 @@ def run_load(
                 items,
                 existing,
                 options.workers,
-                _upstream(source, options),
+                explain,
             )
             summary.fill_plan = fills.text
         plan = classify(
@@ -159,13 +159,13 @@ def run_load(
     return result
 
 
-def _upstream(source: Any, options: LoadOptions) -> Callable[[], UpstreamRejects]:
-    """Earlier loads' rejects beside the input, to explain a missing reference."""
+def _explainer(options: LoadOptions) -> Explainer:
+    """Earlier loads' rejects beside this run's, to explain a missing name."""
     own = options.rejects_path
     if own is None:
         # A frame without a rejects file has no folder of earlier loads.
-        return UpstreamRejects
-    return lambda: UpstreamRejects.from_folder(own.parent, skip=own)
+        return Explainer(UpstreamRejects)
+    return Explainer(lambda: UpstreamRejects.from_folder(own.parent, skip=own))
 
 
 def _open_ledger(options: LoadOptions, mapping: Mapping) -> Ledger | None:

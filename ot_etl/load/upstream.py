@@ -19,6 +19,7 @@ left out), and the run's own rejects file is skipped.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,3 +91,22 @@ def _index(table: pd.DataFrame, path: Path, into: dict[str, UpstreamReject]) -> 
             value = str(restore(record[col])).strip()
             if value:
                 into.setdefault(value, entry)
+
+
+class Explainer:
+    """Why a name is missing, from earlier loads' rejects, read on first use.
+
+    One per run, shared by the reference resolver and the ship-doc fill, so
+    the rejects files are read at most once and only when a name is missing.
+    """
+
+    def __init__(self, read: Callable[[], UpstreamRejects]) -> None:
+        self._read = read
+        self._index: UpstreamRejects | None = None
+
+    def __call__(self, name: str) -> str:
+        """``"; rejected by an earlier load: ..."`` or ``""``."""
+        if self._index is None:
+            self._index = self._read()
+        found = self._index.find(name)
+        return f"; {found.explain()}" if found is not None else ""
